@@ -1,0 +1,101 @@
+//! Stage 4: records ↔ canonical YAML. The only YAML writer in the crate.
+//!
+//! A snapshot is the serde layout of the model, preceded by a comment that
+//! points editors at its JSON Schema. Writing is deterministic: the same
+//! records give the same bytes. Reading checks the file against the schema
+//! first, so a malformed snapshot is reported by field, not as a serde panic.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::model::TariffTable;
+use crate::validate::{Finding, Place, Rule};
+
+/// The JSON Schema of tariff snapshots (`schema/tariff.schema.json`).
+pub const TARIFF_SCHEMA: &str = include_str!("../schema/tariff.schema.json");
+
+/// Serializes a snapshot, with the schema comment for `schema_file` first.
+fn to_yaml<T: Serialize>(value: &T, schema_file: &str) -> String {
+    let body = serde_yaml::to_string(value).expect("snapshot records always serialize");
+    format!("# yaml-language-server: $schema=../../schema/{schema_file}\n{body}")
+}
+
+/// The canonical YAML of a tariff table.
+pub fn tariff_to_yaml(table: &TariffTable) -> String {
+    to_yaml(table, "tariff.schema.json")
+}
+
+/// Reads a tariff snapshot, refusing one that does not match the schema.
+pub fn tariff_from_yaml(path: &Path, text: &str) -> Result<TariffTable, Error> {
+    from_yaml(path, text, TARIFF_SCHEMA)
+}
+
+fn from_yaml<T: DeserializeOwned>(path: &Path, text: &str, schema: &str) -> Result<T, Error> {
+    let bad = |reason: String| Error::BadSnapshot {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let findings = schema_findings(path, text, schema)?;
+    if let Some(first) = findings.first() {
+        let more = findings.len() - 1;
+        let tail = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
+        return Err(bad(format!("{}{tail}", first.message)));
+    }
+    serde_yaml::from_str(text).map_err(|e| bad(e.to_string()))
+}
+
+/// Checks a snapshot's text against a JSON Schema; one finding per violation.
+///
+/// Returns an error when the text is not YAML at all.
+pub fn schema_findings(path: &Path, text: &str, schema: &str) -> Result<Vec<Finding>, Error> {
+    let instance: serde_json::Value =
+        serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
+            path: path.to_path_buf(),
+            reason: format!("not YAML: {e}"),
+        })?;
+    let schema: serde_json::Value =
+        serde_json::from_str(schema).expect("the bundled schema is valid JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the bundled schema is valid");
+    let findings = validator
+        .iter_errors(&instance)
+        .map(|e| {
+            let pointer = e.instance_path().to_string();
+            let at = if pointer.is_empty() {
+                "/".to_string()
+            } else {
+                pointer
+            };
+            Finding::new(
+                Rule::Schema,
+                Place::file(path.display().to_string()),
+                format!("at {at}: {e}"),
+            )
+        })
+        .collect();
+    Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_schema_compiles() {
+        let schema: serde_json::Value = serde_json::from_str(TARIFF_SCHEMA).unwrap();
+        assert!(jsonschema::validator_for(&schema).is_ok());
+    }
+
+    #[test]
+    fn a_snapshot_that_breaks_the_schema_is_refused_with_the_field() {
+        let text = "schema: inami-tariffs/tariff/1\nprofession: physiotherapy\n";
+        let e = tariff_from_yaml(Path::new("x.yaml"), text).unwrap_err();
+        assert!(e.to_string().contains("effective_from"), "{e}");
+    }
+}

@@ -1,0 +1,118 @@
+//! Command-line flags of `tariffs` (clap). Parsing only: the work is in [`crate::cmd`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Turns INAMI/RIZIV tariff documents into versioned, validated YAML.
+///
+/// A data repository is a folder with `sources/` (documents as published) and
+/// `parsed/` (their canonical YAML snapshots). Commands work on the current
+/// folder unless `--repo DIR` says otherwise.
+///
+/// Exit codes: 0 ok, 1 findings (errors in a document) or differences,
+/// 2 could not run (unreadable file, unknown document, bad arguments).
+#[derive(Debug, Parser)]
+#[command(name = "tariffs", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse, validate and store documents (tariff tables, as text or PDF).
+    ///
+    /// Each FILE is parsed and every row checked (fee = key value × relative
+    /// value, check digits, interventions, duplicates, personal shares). If any
+    /// file has an error finding, nothing is written and the exit code is 1.
+    /// Otherwise the source is copied to
+    /// `sources/<profession>/<date>-<kind>.<lang>.<ext>` and its snapshot
+    /// written to `parsed/<profession>/<date>-<kind>.yaml`.
+    ///
+    /// Example: tariffs import tarifs-kine-2024-01-01.fr.txt --repo data/
+    #[command(verbatim_doc_comment)]
+    Import(ImportArgs),
+    /// Re-check snapshots in `parsed/`: JSON Schema, then every arithmetic rule.
+    ///
+    /// Example: tariffs validate parsed/physiotherapy/2024-01-01-tariff.yaml
+    #[command(verbatim_doc_comment)]
+    Validate(ValidateArgs),
+    /// Show the row of a nomenclature code from the latest snapshot listing it.
+    ///
+    /// Example: tariffs show 560011 --format json
+    #[command(verbatim_doc_comment)]
+    Show(ShowArgs),
+    /// Re-parse every file under `sources/` and rewrite (or, with --check,
+    /// compare) its snapshot in `parsed/`.
+    ///
+    /// Example: tariffs rebuild --check   (exit 1 if any snapshot would change)
+    #[command(verbatim_doc_comment)]
+    Rebuild(RebuildArgs),
+}
+
+/// Output format of findings and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: findings with the source line and a caret.
+    Text,
+    /// For tools: one JSON document on standard output.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RepoArg {
+    /// The data repository (a folder with `sources/` and `parsed/`).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Documents to import: tariff tables as UTF-8 text or PDF.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub repo: RepoArg,
+    /// Parse and validate only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Time limit for extracting the text of one PDF, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Snapshots to check; default: every `parsed/**/*.yaml` of the repository.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub repo: RepoArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A six-digit nomenclature code (AMB or HOS), e.g. 560011.
+    pub code: String,
+    #[command(flatten)]
+    pub repo: RepoArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    #[command(flatten)]
+    pub repo: RepoArg,
+    /// Compare only: report snapshots that would change, write nothing.
+    #[arg(long)]
+    pub check: bool,
+}

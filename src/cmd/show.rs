@@ -1,0 +1,117 @@
+//! `tariffs show CODE`: the row of a code in the latest snapshot that lists it.
+
+use serde::Serialize;
+
+use super::{Out, Outcome};
+use crate::canonical;
+use crate::cli::{Format, ShowArgs};
+use crate::decimal::to_document_style as doc;
+use crate::error::Error;
+use crate::model::{TariffRow, TariffTable};
+use crate::store::DataRepo;
+
+#[derive(Debug, Serialize)]
+struct Shown<'a> {
+    code: &'a str,
+    profession: &'a str,
+    effective_from: String,
+    snapshot: String,
+    row: &'a TariffRow,
+}
+
+pub fn run(args: ShowArgs) -> Result<Outcome, Error> {
+    let repo = DataRepo::open(&args.repo.repo)?;
+    let code = args.code.trim();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::Usage(format!(
+            "`{code}` is not a nomenclature code: expected six digits, like 560011"
+        )));
+    }
+    let Some((snapshot, table)) = latest_table_with(&repo, code)? else {
+        return Err(Error::Usage(format!(
+            "code {code} is in no snapshot under {}/parsed",
+            repo.root().display()
+        )));
+    };
+    let row = table
+        .rows
+        .iter()
+        .find(|r| r.has_code(code))
+        .expect("the table was chosen because it lists the code");
+    match args.format {
+        Format::Json => Out::json(&Shown {
+            code,
+            profession: &table.profession,
+            effective_from: table.effective_from.to_string(),
+            snapshot,
+            row,
+        }),
+        Format::Text => Out::print(&render(code, &snapshot, &table, row)),
+    }
+    Ok(Outcome::Clean)
+}
+
+/// The tariff snapshot with the latest `effective_from` that lists `code`.
+fn latest_table_with(repo: &DataRepo, code: &str) -> Result<Option<(String, TariffTable)>, Error> {
+    let mut best: Option<(String, TariffTable)> = None;
+    for path in repo.snapshots()? {
+        if !path.to_string_lossy().ends_with("-tariff.yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let table = canonical::tariff_from_yaml(&path, &text)?;
+        let newer = best
+            .as_ref()
+            .is_none_or(|(_, b)| table.effective_from > b.effective_from);
+        if newer && table.rows.iter().any(|r| r.has_code(code)) {
+            best = Some((repo.relative(&path), table));
+        }
+    }
+    Ok(best)
+}
+
+fn render(code: &str, snapshot: &str, table: &TariffTable, row: &TariffRow) -> String {
+    let or_dash = |v: Option<&str>| v.unwrap_or("-").to_string();
+    let letter = row.key_letter;
+    let key_value = match letter {
+        Some(l) => format!("{l} = {}", doc(row.key_value)),
+        None => doc(row.key_value),
+    };
+    let relative = match letter {
+        Some(l) => format!("{l} {}", doc(row.relative_value)),
+        None => doc(row.relative_value),
+    };
+    let fee = match row.fee {
+        Some(fee) => format!("{} EUR", doc(fee)),
+        None => format!("free (*) {}", or_dash(row.fee_note.as_deref())),
+    };
+    let place = match row.source_page {
+        Some(page) => format!("{}:{} (page {page})", table.source.file, row.source_line),
+        None => format!("{}:{}", table.source.file, row.source_line),
+    };
+    [
+        format!(
+            "{code}  {} tariff from {}",
+            table.profession, table.effective_from
+        ),
+        format!(
+            "  AMB / HOS        {} / {}",
+            or_dash(row.ambulatory_code.as_deref()),
+            or_dash(row.hospitalized_code.as_deref())
+        ),
+        format!("  setting          {}", or_dash(row.setting.as_deref())),
+        format!("  article          {}", or_dash(row.article.as_deref())),
+        format!("  key value        {key_value}"),
+        format!("  relative value   {relative}"),
+        format!("  fee              {fee}"),
+        format!(
+            "  intervention     {} EUR preferential, {} EUR standard",
+            doc(row.intervention_preferential),
+            doc(row.intervention_standard)
+        ),
+        format!("  source           {place}"),
+        format!("  snapshot         {snapshot}"),
+    ]
+    .join("\n")
+        + "\n"
+}

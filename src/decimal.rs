@@ -1,0 +1,110 @@
+//! Exact decimal numbers as tariff documents print them.
+//!
+//! Documents write `25,60` (French and Dutch) and tools write `25.60`; both parse
+//! to the same [`Decimal`] with the scale that was printed, so `1,310000` stays
+//! `1.310000` in the canonical YAML. Money never passes through a float.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Parses `25,60`, `25.60` or `24` into a decimal that keeps the printed scale.
+///
+/// Accepts an optional leading `-`, digits, and at most one decimal separator
+/// (comma or point) followed by at least one digit. Thousands separators are
+/// not part of any tariff document and are rejected.
+pub fn parse(text: &str) -> Option<Decimal> {
+    match scan(text.as_bytes()) {
+        Some((value, used)) if used == text.len() => Some(value),
+        _ => None,
+    }
+}
+
+/// Reads the longest decimal at the start of `bytes`: the value and the number
+/// of bytes it used, or `None` when no decimal starts there.
+///
+/// One pass, no allocation: this runs five times per row. A separator must be
+/// followed by a digit (`5,` is not a decimal: the scan stops before the comma).
+/// Decimal holds 28 digits; longer numbers are refused.
+pub fn scan(bytes: &[u8]) -> Option<(Decimal, usize)> {
+    let negative = bytes.first() == Some(&b'-');
+    let mut at = usize::from(negative);
+    let mut mantissa: i128 = 0;
+    let mut digits = 0;
+    let mut scale = 0;
+    let mut seen_separator = false;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i128::from(b - b'0');
+                digits += 1;
+                scale += u32::from(seen_separator);
+            }
+            b',' | b'.' if !seen_separator && digits > 0 => {
+                if !bytes.get(at + 1).is_some_and(u8::is_ascii_digit) {
+                    break;
+                }
+                seen_separator = true;
+            }
+            _ => break,
+        }
+        if digits > 28 {
+            return None;
+        }
+        at += 1;
+    }
+    if digits == 0 {
+        return None;
+    }
+    let value = Decimal::from_i128_with_scale(mantissa, scale);
+    Some((if negative { -value } else { value }, at))
+}
+
+/// Writes a decimal the way the documents do, with a decimal comma (`25,60`).
+pub fn to_document_style(value: Decimal) -> String {
+    value.to_string().replace('.', ",")
+}
+
+/// Rounds half-up (away from zero) to the cent: the rule INAMI applies to fees.
+pub fn round_to_cent(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comma_and_point_give_the_same_value_and_scale() {
+        let comma = parse("25,60").unwrap();
+        let point = parse("25.60").unwrap();
+        assert_eq!(comma, point);
+        assert_eq!(comma.to_string(), "25.60");
+        assert_eq!(parse("1,310000").unwrap().to_string(), "1.310000");
+        assert_eq!(parse("24").unwrap().to_string(), "24");
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_plain_decimal() {
+        for bad in ["", ",5", "5,", "1,2,3", "1 000", "abc", "1e5", "(*)", "--1"] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rounds_half_up_to_the_cent() {
+        assert_eq!(
+            round_to_cent(parse("25.600008").unwrap()).to_string(),
+            "25.60"
+        );
+        assert_eq!(
+            round_to_cent(parse("13.2251745").unwrap()).to_string(),
+            "13.23"
+        );
+        assert_eq!(round_to_cent(parse("0.675").unwrap()).to_string(), "0.68");
+        assert_eq!(round_to_cent(parse("0.1695").unwrap()).to_string(), "0.17");
+    }
+
+    #[test]
+    fn document_style_uses_a_comma() {
+        assert_eq!(to_document_style(parse("1.066667").unwrap()), "1,066667");
+    }
+}

@@ -1,0 +1,90 @@
+//! Where things live in a data repository.
+//!
+//! ```text
+//! sources/<profession>/<effective_from>-<kind>.<lang>.<ext>   the document as published
+//! parsed/<profession>/<effective_from>-<kind>.yaml            its canonical snapshot
+//! ```
+//!
+//! Both paths derive from the document's own metadata, so importing the same
+//! document twice lands on the same files, and a re-issued table replaces the
+//! snapshot of its date.
+
+use chrono::NaiveDate;
+
+use crate::model::{Language, SourceFormat};
+
+/// The folder of sources, relative to the data repository.
+pub const SOURCES_DIR: &str = "sources";
+/// The folder of snapshots, relative to the data repository.
+pub const PARSED_DIR: &str = "parsed";
+
+/// The families of documents the tool reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocumentKind {
+    Tariff,
+    Convention,
+}
+
+impl DocumentKind {
+    /// The word used in file names and commit subjects.
+    pub fn word(self) -> &'static str {
+        match self {
+            DocumentKind::Tariff => "tariff",
+            DocumentKind::Convention => "convention",
+        }
+    }
+}
+
+/// The identity of a document in the repository: profession, kind and date.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocumentId {
+    pub profession: String,
+    pub kind: DocumentKind,
+    pub effective_from: NaiveDate,
+}
+
+impl DocumentId {
+    /// `sources/physiotherapy/2024-01-01-tariff.fr.txt`
+    pub fn source_path(&self, language: Language, format: SourceFormat) -> String {
+        format!(
+            "{SOURCES_DIR}/{}/{}-{}.{}.{}",
+            self.profession,
+            self.effective_from,
+            self.kind.word(),
+            language.code(),
+            format.extension()
+        )
+    }
+
+    /// `parsed/physiotherapy/2024-01-01-tariff.yaml`
+    pub fn snapshot_path(&self) -> String {
+        format!(
+            "{PARSED_DIR}/{}/{}-{}.yaml",
+            self.profession,
+            self.effective_from,
+            self.kind.word()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_follow_the_documented_layout() {
+        let id = DocumentId {
+            profession: "physiotherapy".into(),
+            kind: DocumentKind::Tariff,
+            effective_from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+        };
+        assert_eq!(
+            id.source_path(Language::Fr, SourceFormat::Text),
+            "sources/physiotherapy/2024-01-01-tariff.fr.txt"
+        );
+        assert_eq!(
+            id.snapshot_path(),
+            "parsed/physiotherapy/2024-01-01-tariff.yaml"
+        );
+    }
+}

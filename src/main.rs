@@ -1,0 +1,26 @@
+//! The `tariffs` binary: parse flags, run, map the outcome to an exit code.
+//!
+//! 0 ok · 1 findings or differences · 2 could not run.
+
+use clap::Parser;
+use inami_tariffs::cli::Cli;
+use inami_tariffs::cmd;
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are successes; every other flag error is "could not run".
+            std::process::exit(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let code = match cmd::run(cli) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(e) => {
+            cmd::note(&format!("tariffs: error: {e}"));
+            2
+        }
+    };
+    std::process::exit(code);
+}

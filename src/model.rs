@@ -1,0 +1,165 @@
+//! The typed records every stage shares: a tariff table and its rows.
+//!
+//! The serde layout of [`TariffTable`] *is* the canonical YAML contract
+//! (`schema/tariff.schema.json`): field names and order here are public and may
+//! only grow. Amounts and key values are [`Decimal`]s written as strings, so the
+//! scale the document printed survives a round trip.
+//!
+//! Glossary (EN / FR / NL): `fee` honoraires / honorarium; `key_letter` lettre
+//! clé / sleutelletter; `key_value` valeur de la lettre clé (facteur de
+//! multiplication) / waarde van de sleutelletter; `relative_value` valeur relative
+//! / betrekkelijke waarde; `intervention_preferential` intervention de
+//! l'assurance, bénéficiaires avec régime préférentiel / verzekeringstegemoetkoming,
+//! rechthebbenden met voorkeurregeling; `intervention_standard` the same without
+//! the preferential regime / zonder voorkeurregeling.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::code::Code;
+
+/// The `schema` value of a tariff snapshot.
+pub const TARIFF_SCHEMA_ID: &str = "inami-tariffs/tariff/1";
+
+/// Language of a document (`fr` or `nl`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Fr,
+    Nl,
+}
+
+impl Language {
+    /// The two-letter code used in file names and YAML.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::Nl => "nl",
+        }
+    }
+}
+
+/// How the source document reached the parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    Text,
+    Pdf,
+}
+
+impl SourceFormat {
+    /// The file extension a source of this format is stored under.
+    pub fn extension(self) -> &'static str {
+        match self {
+            SourceFormat::Text => "txt",
+            SourceFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// Where a snapshot came from: the stored source file and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// Path of the stored source, relative to the data repository.
+    pub file: String,
+    /// SHA-256 of the source bytes, lowercase hex.
+    pub sha256: String,
+    pub format: SourceFormat,
+}
+
+/// A tariff table: one row per nomenclature code, as of `effective_from`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TariffTable {
+    pub schema: String,
+    /// Profession slug, e.g. `physiotherapy`.
+    pub profession: String,
+    pub effective_from: NaiveDate,
+    pub title: String,
+    pub language: Language,
+    pub source: SourceRef,
+    pub rows: Vec<TariffRow>,
+}
+
+/// One row of a tariff table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TariffRow {
+    /// Code for ambulatory care (column AMB); `None` for `-`.
+    pub ambulatory_code: Option<Code>,
+    /// Code for hospitalized patients (column HOS); `None` for `-`.
+    pub hospitalized_code: Option<Code>,
+    /// The setting heading the row sits under (`I. a) Prestations ...`).
+    /// Shared between the rows under one heading.
+    pub setting: Option<Arc<str>>,
+    /// The article heading the row sits under (`Article 7, § 1, 1° : ...`).
+    pub article: Option<Arc<str>>,
+    /// Key letter (`M` for physiotherapy); `None` for travel indemnities.
+    #[serde(with = "letter")]
+    pub key_letter: Option<char>,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub key_value: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub relative_value: Decimal,
+    /// The fee in EUR; `None` for a free fee printed `(*)`.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub fee: Option<Decimal>,
+    /// The footnote that explains a free fee.
+    pub fee_note: Option<Arc<str>>,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub intervention_preferential: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub intervention_standard: Decimal,
+    /// Line in the source text (or in the text extracted from a PDF).
+    pub source_line: usize,
+    /// Page of the source PDF, `None` for text sources.
+    pub source_page: Option<u32>,
+}
+
+impl TariffRow {
+    /// The code a row is known by: the ambulatory one, else the hospitalized one.
+    pub fn code(&self) -> Code {
+        self.ambulatory_code
+            .or(self.hospitalized_code)
+            .expect("a row has at least one code")
+    }
+
+    /// Every code printed on the row (one or two).
+    pub fn codes(&self) -> impl Iterator<Item = Code> {
+        self.ambulatory_code
+            .into_iter()
+            .chain(self.hospitalized_code)
+    }
+
+    /// Whether the row carries `code` in either column.
+    pub fn has_code(&self, code: &str) -> bool {
+        self.codes().any(|c| c.as_str() == code)
+    }
+}
+
+/// Key letters are written as plain strings (`key_letter: M`, not `'M'`).
+mod letter {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(letter: &Option<char>, s: S) -> Result<S::Ok, S::Error> {
+        match letter {
+            Some(c) => s.serialize_str(c.encode_utf8(&mut [0; 4])),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<char>, D::Error> {
+        let text = Option::<String>::deserialize(d)?;
+        text.map(|t| {
+            let mut chars = t.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok(c),
+                _ => Err(serde::de::Error::custom(format!(
+                    "`{t}` is not one key letter"
+                ))),
+            }
+        })
+        .transpose()
+    }
+}

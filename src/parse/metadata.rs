@@ -1,0 +1,192 @@
+//! Document metadata: title, language, effective date, profession.
+//!
+//! Read from the title (`Tarifs ; Kinésithérapeutes ; 01-01-2024`, Dutch
+//! `Tarieven ; Kinesitherapeuten ; 01-01-2024`) and the line
+//! `Date d'application : 1er janvier 2024` (`Datum van toepassing : ...`).
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use regex::Regex;
+
+use super::dates;
+use crate::error::Error;
+use crate::model::Language;
+use crate::source::{SourceDocument, SourceLine};
+use crate::validate::{Finding, Place, Rule};
+
+/// What a tariff table says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    pub title: String,
+    pub language: Language,
+    pub effective_from: NaiveDate,
+    /// Profession slug (`physiotherapy`).
+    pub profession: String,
+}
+
+static TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(Tarifs|Tarieven)\s*;\s*([^;]+?)\s*;\s*(\d{2}-\d{2}-\d{4})\s*\.?$")
+        .expect("valid regex")
+});
+static APPLICATION_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(Date d['’]application|Datum van toepassing)\s*:\s*(.+)$")
+        .expect("valid regex")
+});
+
+/// Metadata sits in a document's header: only its first lines are searched,
+/// so a million-row table costs no more than a short one.
+const HEADER_LINES: usize = 200;
+
+/// Professions by the names documents give them (FR and NL), and their slugs.
+const PROFESSIONS: &[(&str, &[&str])] = &[
+    (
+        "physiotherapy",
+        &[
+            "kinésithérapeutes",
+            "kinesitherapeuten",
+            "kinésithérapie",
+            "kinesitherapie",
+        ],
+    ),
+    (
+        "nursing",
+        &[
+            "infirmiers",
+            "praticiens de l'art infirmier",
+            "verpleegkundigen",
+        ],
+    ),
+    ("speech-therapy", &["logopèdes", "logopedisten"]),
+    ("midwifery", &["sages-femmes", "vroedvrouwen"]),
+];
+
+/// The profession slug for a name printed in a document.
+pub fn profession_slug(name: &str) -> Option<&'static str> {
+    let name = name.trim().to_lowercase();
+    PROFESSIONS
+        .iter()
+        .find(|(_, names)| names.contains(&name.as_str()))
+        .map(|(slug, _)| *slug)
+}
+
+/// Whether a line is the title of a tariff table.
+pub fn is_tariff_title(line: &str) -> bool {
+    TITLE.is_match(line.trim())
+}
+
+/// Reads the metadata of a tariff table; conflicting dates become findings.
+pub fn read(doc: &SourceDocument) -> Result<(Metadata, Vec<Finding>), Error> {
+    let unknown = |reason: String| Error::UnknownDocument {
+        path: doc.path.clone(),
+        reason,
+    };
+    let (title_line, caps) = doc
+        .lines
+        .iter()
+        .take(HEADER_LINES)
+        .find_map(|l| TITLE.captures(l.text.trim()).map(|c| (l, c)))
+        .ok_or_else(|| {
+            unknown("no title like `Tarifs ; Kinésithérapeutes ; 01-01-2024` was found".into())
+        })?;
+    let language = if &caps[1] == "Tarifs" {
+        Language::Fr
+    } else {
+        Language::Nl
+    };
+    let profession = profession_slug(&caps[2])
+        .ok_or_else(|| unknown(format!("unknown profession `{}` in the title", &caps[2])))?;
+    let title_date = dates::numeric(&caps[3])
+        .ok_or_else(|| unknown(format!("`{}` in the title is not a date", &caps[3])))?;
+    let title = title_line
+        .text
+        .trim()
+        .trim_end_matches('.')
+        .trim_end()
+        .to_string();
+    let findings = application_date(doc)
+        .filter(|(_, date)| *date != title_date)
+        .map(|(line, date)| conflicting_date(doc, line, title_date, date))
+        .into_iter()
+        .collect();
+    let meta = Metadata {
+        title,
+        language,
+        effective_from: title_date,
+        profession: profession.to_string(),
+    };
+    Ok((meta, findings))
+}
+
+/// The `Date d'application` line and the date it states.
+fn application_date(doc: &SourceDocument) -> Option<(&SourceLine, NaiveDate)> {
+    doc.lines.iter().take(HEADER_LINES).find_map(|l| {
+        let caps = APPLICATION_DATE.captures(l.text.trim())?;
+        Some((l, dates::find_written(&caps[2])?))
+    })
+}
+
+fn conflicting_date(
+    doc: &SourceDocument,
+    line: &SourceLine,
+    title_date: NaiveDate,
+    stated: NaiveDate,
+) -> Finding {
+    let place = Place {
+        file: doc.display_path().into(),
+        line: Some(line.number),
+        page: line.page,
+        column: None,
+        width: 0,
+        text: Some(line.text.clone()),
+    };
+    Finding::new(
+        Rule::ConflictingDate,
+        place,
+        "the date of application differs from the date in the title",
+    )
+    .expected_found(title_date.to_string(), stated.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> SourceDocument {
+        SourceDocument::from_text("t.txt", text)
+    }
+
+    #[test]
+    fn french_and_dutch_titles() {
+        let (m, f) = read(&doc(" Tarifs ; Kinésithérapeutes ; 01-01-2024. \n")).unwrap();
+        assert_eq!(m.title, "Tarifs ; Kinésithérapeutes ; 01-01-2024");
+        assert_eq!(m.language, Language::Fr);
+        assert_eq!(m.profession, "physiotherapy");
+        assert_eq!(m.effective_from.to_string(), "2024-01-01");
+        assert!(f.is_empty());
+        let (m, _) = read(&doc("Tarieven ; Kinesitherapeuten ; 01-02-2024\n")).unwrap();
+        assert_eq!(m.language, Language::Nl);
+        assert_eq!(m.effective_from.to_string(), "2024-02-01");
+    }
+
+    #[test]
+    fn a_conflicting_application_date_is_a_finding() {
+        let text =
+            "Tarifs ; Kinésithérapeutes ; 01-01-2024\nDate d’application : 1er février 2024\n";
+        let (_, f) = read(&doc(text)).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].rule, Rule::ConflictingDate);
+        assert_eq!(f[0].place.line, Some(2));
+    }
+
+    #[test]
+    fn unknown_documents_are_errors() {
+        let e = read(&doc("Hello\n")).unwrap_err();
+        assert!(e.to_string().contains("no title"), "{e}");
+        let e = read(&doc("Tarifs ; Astronautes ; 01-01-2024\n")).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown profession `Astronautes`"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,49 @@
+//! Stage 2 of the pipeline: text lines → typed records, one module per family.
+//!
+//! [`parse`] recognizes what a document is from its title and hands it to the
+//! parser of its family. Families share [`dates`] and [`metadata`] helpers; the
+//! row grammar of tariff tables is in [`row`].
+
+pub mod dates;
+pub mod metadata;
+pub mod row;
+pub mod tariff;
+
+use crate::error::Error;
+use crate::source::SourceDocument;
+use crate::validate::{self, Finding};
+
+pub use tariff::ParsedTariff;
+
+/// A parsed document of any family.
+#[derive(Debug, Clone)]
+pub enum ParsedDocument {
+    Tariff(ParsedTariff),
+}
+
+/// Recognizes the document and parses it.
+///
+/// Returns an error (exit 2) when the document is of no known family; content
+/// problems are findings inside the result.
+pub fn parse(doc: &SourceDocument) -> Result<ParsedDocument, Error> {
+    let (meta, mut findings) = metadata::read(doc)?;
+    let mut parsed = tariff::parse(doc, &meta);
+    findings.append(&mut parsed.findings);
+    parsed.findings = findings;
+    Ok(ParsedDocument::Tariff(parsed))
+}
+
+/// Parses and validates a document: the records and every finding about them.
+pub fn parse_and_validate(doc: &SourceDocument) -> Result<(ParsedDocument, Vec<Finding>), Error> {
+    let parsed = parse(doc)?;
+    let mut findings = match &parsed {
+        ParsedDocument::Tariff(t) => {
+            let locate = tariff::SourceLocator::new(doc, &t.spans);
+            let mut all = t.findings.clone();
+            all.extend(validate::tariff::check(&t.table, &locate));
+            all
+        }
+    };
+    validate::sort(&mut findings);
+    Ok((parsed, findings))
+}

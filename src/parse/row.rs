@@ -1,0 +1,386 @@
+//! The row grammar of tariff tables, written with `nom`.
+//!
+//! A row as text extraction gives it:
+//!
+//! ```text
+//!  M = 1,066667 560011 - = M 24 25,60 23,10 19,35
+//!  └──┬───────┘ └─┬──┘ ┬ └─┬──┘ └─┬─┘ └─┬─┘ └─┬─┘
+//!  key value     AMB  HOS relative fee  pref. standard
+//! ```
+//!
+//! Rows without key letter (travel indemnities) drop both `M =` and `= M`:
+//! `1,310000 639111 - 1 1,31 1,31 1,31`. A free fee is printed `(*)`. The key
+//! letter is any capital letter, and no word of any language appears in a row,
+//! so French and Dutch tables share this grammar.
+//!
+//! Every cell keeps its byte span in the line, so a finding can put a caret
+//! under the exact cell; a syntax error says which cell was expected.
+
+use std::ops::Range;
+
+use nom::branch::alt;
+use nom::bytes::complete::tag;
+use nom::character::complete::{char, digit1, satisfy, space0, space1};
+use nom::combinator::{consumed, cut, eof, map_opt, not, opt, peek};
+use nom::error::{context, ContextError, ErrorKind, ParseError};
+use nom::{IResult, Offset, Parser};
+use rust_decimal::Decimal;
+
+use crate::code::Code;
+use crate::decimal;
+use crate::validate::tariff::Cell;
+
+/// The cells of one row, with their spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowCells {
+    pub key_letter: Option<char>,
+    pub key_value: Decimal,
+    pub ambulatory_code: Option<Code>,
+    pub hospitalized_code: Option<Code>,
+    pub relative_value: Decimal,
+    /// `None` for a free fee `(*)`.
+    pub fee: Option<Decimal>,
+    pub intervention_preferential: Decimal,
+    pub intervention_standard: Decimal,
+    pub spans: RowSpans,
+}
+
+/// Byte spans of a row's cells within its line.
+///
+/// Kept as `u32` pairs: one of these lives beside every row, and lines are short.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowSpans {
+    pub key_value: Span,
+    pub ambulatory_code: Span,
+    pub hospitalized_code: Span,
+    pub relative_value: Span,
+    pub fee: Span,
+    pub intervention_preferential: Span,
+    pub intervention_standard: Span,
+}
+
+/// A byte range in a line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    fn new(range: Range<usize>) -> Span {
+        let narrow = |n: usize| u32::try_from(n).expect("a line is shorter than 4 GiB");
+        Span {
+            start: narrow(range.start),
+            end: narrow(range.end),
+        }
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+impl RowSpans {
+    /// The span of `cell` in `line` (for [`Cell::Row`]: the line without its margins).
+    pub fn get(&self, cell: Cell, line: &str) -> Range<usize> {
+        let span = match cell {
+            Cell::AmbulatoryCode => self.ambulatory_code,
+            Cell::HospitalizedCode => self.hospitalized_code,
+            Cell::KeyValue => self.key_value,
+            Cell::RelativeValue => self.relative_value,
+            Cell::Fee => self.fee,
+            Cell::InterventionPreferential => self.intervention_preferential,
+            Cell::InterventionStandard => self.intervention_standard,
+            Cell::Row => return line.len() - line.trim_start().len()..line.trim_end().len(),
+        };
+        span.range()
+    }
+}
+
+/// Why a line that should be a row is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowSyntaxError {
+    /// Byte offset in the line where the problem is.
+    pub offset: usize,
+    /// What the grammar expected there.
+    pub expected: String,
+    /// What stands there instead (a word, or `end of line`).
+    pub found: String,
+}
+
+/// Parses one line as a tariff row.
+pub fn parse_row(line: &str) -> Result<RowCells, RowSyntaxError> {
+    match row(line) {
+        Ok((_, cells)) => check_key_letters(line, cells),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(syntax_error(
+            line,
+            e.input,
+            e.expected.unwrap_or("a tariff row").to_string(),
+        )),
+        Err(nom::Err::Incomplete(_)) => unreachable!("complete parsers never ask for more input"),
+    }
+}
+
+/// The row before the two key-letter positions are reconciled.
+struct RawRow {
+    prefix_letter: Option<char>,
+    infix_letter: Option<(char, usize)>,
+    cells: RowCells,
+}
+
+fn check_key_letters(line: &str, raw: RawRow) -> Result<RowCells, RowSyntaxError> {
+    let RawRow {
+        prefix_letter,
+        infix_letter,
+        mut cells,
+    } = raw;
+    if let (Some(first), Some((second, at))) = (prefix_letter, infix_letter) {
+        if first != second {
+            return Err(syntax_error(
+                line,
+                &line[at..],
+                format!("key letter {first} (as in `{first} =` at the start of the row)"),
+            ));
+        }
+    }
+    cells.key_letter = prefix_letter.or(infix_letter.map(|(c, _)| c));
+    Ok(cells)
+}
+
+fn syntax_error(line: &str, rest: &str, expected: String) -> RowSyntaxError {
+    let offset = line.offset(rest);
+    let found = match rest.split_whitespace().next() {
+        Some(word) => format!("`{word}`"),
+        None => "end of line".to_string(),
+    };
+    RowSyntaxError {
+        offset,
+        expected,
+        found,
+    }
+}
+
+/// Error type that keeps the innermost `context` label: the cell being read.
+#[derive(Debug)]
+struct RowError<'a> {
+    input: &'a str,
+    expected: Option<&'static str>,
+}
+
+impl<'a> ParseError<&'a str> for RowError<'a> {
+    fn from_error_kind(input: &'a str, _: ErrorKind) -> Self {
+        RowError {
+            input,
+            expected: None,
+        }
+    }
+
+    fn append(_: &'a str, _: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+impl<'a> ContextError<&'a str> for RowError<'a> {
+    fn add_context(_: &'a str, label: &'static str, mut other: Self) -> Self {
+        other.expected.get_or_insert(label);
+        other
+    }
+}
+
+type Res<'a, O> = IResult<&'a str, O, RowError<'a>>;
+
+fn row(line: &str) -> Res<'_, RawRow> {
+    let (i, prefix_letter) = opt((space0, key_letter, space0, char('=')))
+        .map(|o| o.map(|(_, c, _, _)| c))
+        .parse(line)?;
+    let (i, (key_value, key_value_span)) = cell(line, space0, KEY_VALUE, decimal_number)(i)?;
+    let (i, (ambulatory_code, amb_span)) = cell(line, space1, AMB_CODE, code)(i)?;
+    let (i, (hospitalized_code, hos_span)) = cell(line, space1, HOS_CODE, code)(i)?;
+    let (i, infix_letter) = opt((space1, char('='), space0, consumed(key_letter)))
+        .map(|o| o.map(|(_, _, _, (text, c))| (c, line.offset(text))))
+        .parse(i)?;
+    let (i, (relative_value, relative_span)) = cell(line, space1, RELATIVE, decimal_number)(i)?;
+    let (i, (fee, fee_span)) = cell(line, space1, FEE, fee)(i)?;
+    let (i, (intervention_preferential, pref_span)) =
+        cell(line, space1, PREFERENTIAL, decimal_number)(i)?;
+    let (i, (intervention_standard, std_span)) = cell(line, space1, STANDARD, decimal_number)(i)?;
+    let (i, _) = cut(context(END, (space0, eof))).parse(i)?;
+    let cells = RowCells {
+        key_letter: None,
+        key_value,
+        ambulatory_code,
+        hospitalized_code,
+        relative_value,
+        fee,
+        intervention_preferential,
+        intervention_standard,
+        spans: RowSpans {
+            key_value: key_value_span,
+            ambulatory_code: amb_span,
+            hospitalized_code: hos_span,
+            relative_value: relative_span,
+            fee: fee_span,
+            intervention_preferential: pref_span,
+            intervention_standard: std_span,
+        },
+    };
+    Ok((
+        i,
+        RawRow {
+            prefix_letter,
+            infix_letter,
+            cells,
+        },
+    ))
+}
+
+const KEY_VALUE: &str = "the key value (a number like 1,066667)";
+const AMB_CODE: &str = "the AMB code (six digits, or `-`)";
+const HOS_CODE: &str = "the HOS code (six digits, or `-`)";
+const RELATIVE: &str = "the relative value (like `= M 24`, or `1` without key letter)";
+const FEE: &str = "the fee (an amount like 25,60, or `(*)`)";
+const PREFERENTIAL: &str = "the preferential intervention (an amount like 23,10)";
+const STANDARD: &str = "the standard intervention (an amount like 19,35)";
+const END: &str = "the end of the row after the standard intervention";
+
+/// A separator, then a labelled cell whose span is recorded.
+///
+/// Once a line has started like a row, every cell is `cut`: the error then
+/// names the first cell that failed instead of a vague "not a row".
+fn cell<'a, O>(
+    line: &'a str,
+    separator: fn(&'a str) -> Res<'a, &'a str>,
+    label: &'static str,
+    value: fn(&'a str) -> Res<'a, O>,
+) -> impl Fn(&'a str) -> Res<'a, (O, Span)> {
+    move |i| {
+        let (i, (text, out)) =
+            cut(context(label, (separator, consumed(value)).map(|(_, c)| c))).parse(i)?;
+        let start = line.offset(text);
+        Ok((i, (out, Span::new(start..start + text.len()))))
+    }
+}
+
+/// Succeeds where a token ends: at a space or the end of the line.
+fn token_end(i: &str) -> Res<'_, ()> {
+    not(peek(satisfy(|c: char| !c.is_whitespace()))).parse(i)
+}
+
+fn key_letter(i: &str) -> Res<'_, char> {
+    (satisfy(|c: char| c.is_ascii_uppercase()), token_end)
+        .map(|(c, _)| c)
+        .parse(i)
+}
+
+fn decimal_number(i: &str) -> Res<'_, Decimal> {
+    // The hot path of the grammar: a single scan instead of recognize + convert.
+    // A sign is not part of any cell.
+    let unsigned = !i.starts_with('-');
+    match decimal::scan(i.as_bytes()).filter(|_| unsigned) {
+        Some((value, used)) => {
+            let (rest, _) = token_end(&i[used..])?;
+            Ok((rest, value))
+        }
+        None => Err(nom::Err::Error(RowError::from_error_kind(
+            i,
+            ErrorKind::Digit,
+        ))),
+    }
+}
+
+fn code(i: &str) -> Res<'_, Option<Code>> {
+    let six_digits = map_opt(digit1, |d: &str| Code::parse(d).map(Some));
+    (alt((char('-').map(|_| None), six_digits)), token_end)
+        .map(|(c, _)| c)
+        .parse(i)
+}
+
+fn fee(i: &str) -> Res<'_, Option<Decimal>> {
+    alt((
+        (tag("(*)"), token_end).map(|_| None),
+        decimal_number.map(Some),
+    ))
+    .parse(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn key_letter_row() {
+        let line = " M = 1,066667 560011 - = M 24 25,60 23,10 19,35";
+        let r = parse_row(line).unwrap();
+        assert_eq!(r.key_letter, Some('M'));
+        assert_eq!(r.key_value.to_string(), "1.066667");
+        assert_eq!(r.ambulatory_code.as_deref(), Some("560011"));
+        assert_eq!(r.hospitalized_code, None);
+        assert_eq!(r.relative_value, d("24"));
+        assert_eq!(r.fee, Some(d("25.60")));
+        assert_eq!(r.intervention_preferential, d("23.10"));
+        assert_eq!(r.intervention_standard, d("19.35"));
+        assert_eq!(&line[r.spans.fee.range()], "25,60");
+        assert_eq!(&line[r.spans.key_value.range()], "1,066667");
+    }
+
+    #[test]
+    fn free_fee_hos_only_and_both_codes() {
+        let r = parse_row(" M = 0,451250 560055 - = M 24 (*) 8,33 4,58").unwrap();
+        assert_eq!(r.fee, None);
+        let r = parse_row(" M = 1,191667 - 567206 = M 24 28,60 26,10 22,35").unwrap();
+        assert_eq!(r.ambulatory_code, None);
+        assert_eq!(r.hospitalized_code.as_deref(), Some("567206"));
+        let r = parse_row(" M = 1,066667 560534 560545 = M 24 25,60 23,10 19,35").unwrap();
+        assert_eq!(r.ambulatory_code.as_deref(), Some("560534"));
+        assert_eq!(r.hospitalized_code.as_deref(), Some("560545"));
+    }
+
+    #[test]
+    fn travel_row_without_key_letter() {
+        let r = parse_row("1,310000 639111 - 1 1,31 1,31 1,31").unwrap();
+        assert_eq!(r.key_letter, None);
+        assert_eq!(r.key_value.to_string(), "1.310000");
+        assert_eq!(r.relative_value, d("1"));
+    }
+
+    #[test]
+    fn decimal_relative_values_and_other_key_letters() {
+        let r = parse_row(" M = 0,912081 561190 - = M 14,5 13,23 13,23 13,23").unwrap();
+        assert_eq!(r.relative_value.to_string(), "14.5");
+        let r = parse_row("W = 1,000000 423010 - = W 34,62 34,62 30,00 25,00").unwrap();
+        assert_eq!(r.key_letter, Some('W'));
+        assert_eq!(r.relative_value.to_string(), "34.62");
+    }
+
+    #[test]
+    fn missing_last_column_names_the_cell_and_the_end_of_line() {
+        let line = " M = 1,066667 560011 - = M 24 25,60 23,10";
+        let e = parse_row(line).unwrap_err();
+        assert_eq!(e.expected, STANDARD);
+        assert_eq!(e.found, "end of line");
+        assert_eq!(e.offset, line.len());
+    }
+
+    #[test]
+    fn bad_code_and_trailing_text_are_reported_where_they_are() {
+        let line = " M = 1,066667 56001 - = M 24 25,60 23,10 19,35";
+        let e = parse_row(line).unwrap_err();
+        assert_eq!(e.expected, AMB_CODE);
+        assert_eq!(e.found, "`56001`");
+        assert_eq!(e.offset, line.find("56001").unwrap());
+        let e = parse_row(" M = 1,066667 560011 - = M 24 25,60 23,10 19,35 x").unwrap_err();
+        assert_eq!(e.expected, END);
+        assert_eq!(e.found, "`x`");
+    }
+
+    #[test]
+    fn mismatched_key_letters_are_an_error() {
+        let e = parse_row(" M = 1,066667 560011 - = W 24 25,60 23,10 19,35").unwrap_err();
+        assert!(e.expected.contains("key letter M"), "{e:?}");
+        assert_eq!(e.found, "`W`");
+    }
+}

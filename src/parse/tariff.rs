@@ -1,0 +1,210 @@
+//! Tariff tables: lines → rows with their headings, and row accounting.
+//!
+//! Each line is one of: a row (see [`super::row`]), a setting heading
+//! (`I. a) ...`, a Roman numeral), an article heading (`Article 7, § 1, 1° :`,
+//! `Artikel 7, ...`) or the travel-indemnity heading, the `(*)` footnote, page
+//! furniture, or prose. Headings are carried down to the rows under them. A
+//! line that is none of these but looks like a row (a six-digit code and an
+//! amount) is an `unparsed-row` finding: nothing that might be a row is
+//! dropped silently.
+
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
+
+use super::metadata::Metadata;
+use super::row::{parse_row, RowSpans, RowSyntaxError};
+use crate::layout::{DocumentId, DocumentKind};
+use crate::model::{SourceRef, TariffRow, TariffTable, TARIFF_SCHEMA_ID};
+use crate::source::{SourceDocument, SourceLine};
+use crate::validate::tariff::{Cell, Locate};
+use crate::validate::{Finding, Place, Rule};
+
+/// A parsed table, the spans of its rows' cells, and what did not parse.
+#[derive(Debug, Clone)]
+pub struct ParsedTariff {
+    pub table: TariffTable,
+    /// Cell spans, one per row, for pointing at cells in the source.
+    pub spans: Vec<RowSpans>,
+    pub findings: Vec<Finding>,
+}
+
+static SETTING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[IVX]+\.\s+(?:[a-z]\)\s+)?\S").expect("valid regex"));
+static ARTICLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:Article|Artikel|Art\.)\s+\d+\s*,\s*§|^(?:Indemnité|Vergoeding)\b")
+        .expect("valid regex")
+});
+static FOOTNOTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\(\*\)\s*(\S.*)$").expect("valid regex"));
+/// A six-digit code standing alone, and an amount with decimals.
+static CODE_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)\d{6}(?:\s|$)").expect("valid regex"));
+static AMOUNT_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d[,.]\d{2}").expect("valid regex"));
+
+/// Whether a line looks like a row: a six-digit code and an amount.
+pub fn looks_like_row(line: &str) -> bool {
+    CODE_LIKE.is_match(line) && AMOUNT_LIKE.is_match(line)
+}
+
+/// Parses the rows of a tariff table whose metadata is known.
+pub fn parse(doc: &SourceDocument, meta: &Metadata) -> ParsedTariff {
+    let id = DocumentId {
+        profession: meta.profession.clone(),
+        kind: DocumentKind::Tariff,
+        effective_from: meta.effective_from,
+    };
+    let mut walker = Walker {
+        rows: Vec::with_capacity(doc.lines.len()),
+        spans: Vec::with_capacity(doc.lines.len()),
+        ..Walker::default()
+    };
+    for line in &doc.lines {
+        walker.line(doc, line);
+    }
+    let Walker {
+        mut rows,
+        spans,
+        findings,
+        footnote,
+        ..
+    } = walker;
+    for row in rows.iter_mut().filter(|r| r.fee.is_none()) {
+        row.fee_note = footnote.clone();
+    }
+    let table = TariffTable {
+        schema: TARIFF_SCHEMA_ID.to_string(),
+        profession: meta.profession.clone(),
+        effective_from: meta.effective_from,
+        title: meta.title.clone(),
+        language: meta.language,
+        source: SourceRef {
+            file: id.source_path(meta.language, doc.format),
+            sha256: doc.sha256.clone(),
+            format: doc.format,
+        },
+        rows,
+    };
+    ParsedTariff {
+        table,
+        spans,
+        findings,
+    }
+}
+
+/// The state carried from line to line: the headings in force and what was read.
+#[derive(Default)]
+struct Walker {
+    setting: Option<Arc<str>>,
+    article: Option<Arc<str>>,
+    /// A setting heading may wrap onto the next line, which then starts in lowercase.
+    setting_may_continue: bool,
+    footnote: Option<Arc<str>>,
+    rows: Vec<TariffRow>,
+    spans: Vec<RowSpans>,
+    findings: Vec<Finding>,
+}
+
+impl Walker {
+    fn line(&mut self, doc: &SourceDocument, line: &SourceLine) {
+        let text = line.text.trim();
+        if text.is_empty() {
+            return;
+        }
+        let may_continue = std::mem::take(&mut self.setting_may_continue);
+        if let Ok(cells) = parse_row(&line.text) {
+            self.rows.push(TariffRow {
+                ambulatory_code: cells.ambulatory_code,
+                hospitalized_code: cells.hospitalized_code,
+                setting: self.setting.clone(),
+                article: self.article.clone(),
+                key_letter: cells.key_letter,
+                key_value: cells.key_value,
+                relative_value: cells.relative_value,
+                fee: cells.fee,
+                fee_note: None,
+                intervention_preferential: cells.intervention_preferential,
+                intervention_standard: cells.intervention_standard,
+                source_line: line.number,
+                source_page: line.page,
+            });
+            self.spans.push(cells.spans);
+        } else if SETTING.is_match(text) {
+            self.setting = Some(collapse_spaces(text).into());
+            self.article = None;
+            self.setting_may_continue = true;
+        } else if may_continue && text.starts_with(char::is_lowercase) {
+            if let Some(setting) = &mut self.setting {
+                *setting = format!("{setting} {}", collapse_spaces(text)).into();
+            }
+        } else if ARTICLE.is_match(text) {
+            self.article = Some(collapse_spaces(text).into());
+        } else if let Some(caps) = FOOTNOTE.captures(text) {
+            self.footnote
+                .get_or_insert_with(|| collapse_spaces(&caps[1]).into());
+        } else if looks_like_row(&line.text) {
+            let error = parse_row(&line.text).expect_err("the row did not parse above");
+            self.findings.push(unparsed_row(doc, line, &error));
+        }
+        // Anything else is page furniture (column titles, dates, `AMB HOS`) or prose.
+    }
+}
+
+fn unparsed_row(doc: &SourceDocument, line: &SourceLine, error: &RowSyntaxError) -> Finding {
+    let width = line.text[error.offset..]
+        .split_whitespace()
+        .next()
+        .map_or(1, |w| w.chars().count());
+    let place = place_in_line(&doc.display_path().into(), line, error.offset, width);
+    Finding::new(
+        Rule::UnparsedRow,
+        place,
+        "this line looks like a tariff row but does not parse",
+    )
+    .expected_found(error.expected.clone(), error.found.clone())
+}
+
+/// A place in a source line at byte `offset`, covering `width` characters.
+pub fn place_in_line(file: &Arc<str>, line: &SourceLine, offset: usize, width: usize) -> Place {
+    Place {
+        file: file.clone(),
+        line: Some(line.number),
+        page: line.page,
+        column: Some(line.text[..offset].chars().count() + 1),
+        width,
+        text: Some(line.text.clone()),
+    }
+}
+
+fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Locates rows of a freshly parsed table in their source, cell by cell.
+pub struct SourceLocator<'a> {
+    doc: &'a SourceDocument,
+    spans: &'a [RowSpans],
+    name: Arc<str>,
+}
+
+impl<'a> SourceLocator<'a> {
+    pub fn new(doc: &'a SourceDocument, spans: &'a [RowSpans]) -> SourceLocator<'a> {
+        SourceLocator {
+            doc,
+            spans,
+            name: doc.display_path().into(),
+        }
+    }
+}
+
+impl Locate for SourceLocator<'_> {
+    fn place(&self, index: usize, row: &TariffRow, cell: Cell) -> Place {
+        let Some(line) = self.doc.line(row.source_line) else {
+            return Place::file(self.name.clone());
+        };
+        let span = self.spans[index].get(cell, &line.text);
+        let width = line.text[span.clone()].chars().count();
+        place_in_line(&self.name, line, span.start, width)
+    }
+}

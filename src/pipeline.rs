@@ -1,0 +1,69 @@
+//! One document through stages 1-4: source → parse → validate → canonical YAML.
+//!
+//! `import` and `rebuild` both go through [`process`], so a snapshot rebuilt
+//! from `sources/` is byte for byte the one an import wrote.
+
+use crate::canonical;
+use crate::error::Error;
+use crate::layout::{DocumentId, DocumentKind};
+use crate::parse::{self, ParsedDocument};
+use crate::source::SourceDocument;
+use crate::validate::Finding;
+
+/// The files a document becomes in a data repository.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub id: DocumentId,
+    /// Where the source is stored (`sources/...`).
+    pub source_path: String,
+    /// Where the snapshot is written (`parsed/...`).
+    pub snapshot_path: String,
+    /// The canonical YAML.
+    pub yaml: String,
+}
+
+/// A document processed: its snapshot, row count and findings.
+#[derive(Debug, Clone)]
+pub struct Processed {
+    pub doc: SourceDocument,
+    pub parsed: ParsedDocument,
+    pub snapshot: Snapshot,
+    /// Number of records (rows of a table).
+    pub rows: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl Processed {
+    /// Whether any finding is an error (such a document must not be imported).
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(Finding::is_error)
+    }
+}
+
+/// Parses, validates and serializes one document.
+pub fn process(doc: SourceDocument) -> Result<Processed, Error> {
+    let (parsed, findings) = parse::parse_and_validate(&doc)?;
+    let (snapshot, rows) = match &parsed {
+        ParsedDocument::Tariff(t) => {
+            let id = DocumentId {
+                profession: t.table.profession.clone(),
+                kind: DocumentKind::Tariff,
+                effective_from: t.table.effective_from,
+            };
+            let snapshot = Snapshot {
+                snapshot_path: id.snapshot_path(),
+                source_path: t.table.source.file.clone(),
+                yaml: canonical::tariff_to_yaml(&t.table),
+                id,
+            };
+            (snapshot, t.table.rows.len())
+        }
+    };
+    Ok(Processed {
+        doc,
+        parsed,
+        snapshot,
+        rows,
+        findings,
+    })
+}

@@ -1,0 +1,110 @@
+//! Rendering findings for people: the source line with a caret under the cell.
+//!
+//! ```text
+//! error[fee-mismatch]: fee is not key value × relative value ...: 1,066667 × 24 = 25,60, document says 25,66
+//!   --> table.txt:23:31
+//!    |
+//! 23 |  M = 1,066667 560011 - = M 24 25,66 23,10 19,35
+//!    |                              ^^^^^ expected 25,60, found 25,66
+//! ```
+//!
+//! Machine-readable output is the serde form of [`Finding`] (see `--format json`).
+
+use std::fmt::Write;
+
+use crate::validate::{Finding, Severity};
+
+/// Renders one finding as text, ending with a newline.
+pub fn render(finding: &Finding) -> String {
+    let mut out = String::new();
+    let severity = match finding.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let _ = writeln!(
+        out,
+        "{severity}[{}]: {}",
+        finding.rule.id(),
+        finding.message
+    );
+    let place = &finding.place;
+    let mut location = place.short();
+    if let Some(page) = place.page {
+        let _ = write!(location, " (page {page})");
+    }
+    if let Some(code) = &finding.code {
+        let _ = write!(location, " [code {code}]");
+    }
+    let _ = writeln!(out, "  --> {location}");
+    let label = match (&finding.expected, &finding.found) {
+        (Some(e), Some(f)) => format!("expected {e}, found {f}"),
+        _ => String::new(),
+    };
+    match (&place.text, place.line) {
+        (Some(text), Some(line)) => {
+            let number = line.to_string();
+            let gutter = " ".repeat(number.len());
+            let _ = writeln!(out, "{gutter} |");
+            let _ = writeln!(out, "{number} | {text}");
+            let column = place.column.unwrap_or(1);
+            let carets = "^".repeat(place.width.max(1));
+            let pad = " ".repeat(column - 1);
+            let _ = writeln!(out, "{gutter} | {pad}{carets} {label}");
+        }
+        _ if !label.is_empty() => {
+            let _ = writeln!(out, "   = {label}");
+        }
+        _ => {}
+    }
+    out
+}
+
+/// `4 errors, 1 warning`
+pub fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{Place, Rule};
+
+    #[test]
+    fn caret_sits_under_the_cell() {
+        let line = " M = 1,066667 560011 - = M 24 25,66 23,10 19,35";
+        let column = line.find("25,66").unwrap() + 1;
+        let place = Place {
+            file: "t.txt".into(),
+            line: Some(23),
+            page: None,
+            column: Some(column),
+            width: 5,
+            text: Some(line.into()),
+        };
+        let f = Finding::new(Rule::FeeMismatch, place, "fee").expected_found("25,60", "25,66");
+        let text = render(&f);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "error[fee-mismatch]: fee");
+        assert_eq!(lines[1], format!("  --> t.txt:23:{column}"));
+        let caret_at = lines[4].find('^').unwrap();
+        assert_eq!(&lines[3][caret_at..caret_at + 5], "25,66");
+        assert!(lines[4].ends_with("^^^^^ expected 25,60, found 25,66"));
+    }
+
+    #[test]
+    fn summary_counts() {
+        assert_eq!(summary(1, 0), "1 error, 0 warnings");
+        assert_eq!(summary(4, 2), "4 errors, 2 warnings");
+    }
+}

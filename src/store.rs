@@ -1,0 +1,147 @@
+//! Stage 5: the data repository on disk (`sources/`, `parsed/`).
+//!
+//! Writes are atomic per file: each file is written to a temporary name in
+//! its destination folder, flushed, then renamed over the target, so a reader
+//! never sees half a snapshot. All temporaries of one import are written
+//! before the first rename, so a failure while writing leaves no target touched.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::layout::{PARSED_DIR, SOURCES_DIR};
+
+/// A file to place in the repository.
+#[derive(Debug, Clone)]
+pub struct FileWrite {
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A data repository: a folder with `sources/` and `parsed/`.
+#[derive(Debug, Clone)]
+pub struct DataRepo {
+    root: PathBuf,
+}
+
+impl DataRepo {
+    /// Opens the repository at `root`, which must be an existing folder.
+    pub fn open(root: &Path) -> Result<DataRepo, Error> {
+        if !root.is_dir() {
+            return Err(Error::repository(root, "not a folder"));
+        }
+        Ok(DataRepo {
+            root: root.to_path_buf(),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The absolute path of a repository-relative path.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+
+    /// The current bytes of a repository file, if it exists.
+    pub fn read(&self, relative: &str) -> Result<Option<Vec<u8>>, Error> {
+        let path = self.path(relative);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    /// Writes the files whose content differs; returns the paths written.
+    pub fn write_files(&self, files: &[FileWrite]) -> Result<Vec<String>, Error> {
+        let mut pending = Vec::new();
+        for file in files {
+            if self.read(&file.path)?.as_deref() == Some(&file.bytes[..]) {
+                continue;
+            }
+            let target = self.path(&file.path);
+            match write_temporary(&target, &file.bytes) {
+                Ok(temp) => pending.push((temp, target, file.path.clone())),
+                Err(e) => {
+                    for (temp, _, _) in &pending {
+                        let _ = fs::remove_file(temp);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        let mut written = Vec::new();
+        for (temp, target, relative) in pending {
+            fs::rename(&temp, &target).map_err(|e| Error::io(&target, e))?;
+            written.push(relative);
+        }
+        Ok(written)
+    }
+
+    /// Every snapshot under `parsed/`, sorted.
+    pub fn snapshots(&self) -> Result<Vec<PathBuf>, Error> {
+        self.files_under(PARSED_DIR, |p| p.extension().is_some_and(|e| e == "yaml"))
+    }
+
+    /// Every stored source under `sources/` (not READMEs), sorted.
+    pub fn sources(&self) -> Result<Vec<PathBuf>, Error> {
+        self.files_under(SOURCES_DIR, |p| {
+            p.extension().is_some_and(|e| e == "txt" || e == "pdf")
+        })
+    }
+
+    fn files_under(&self, dir: &str, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, Error> {
+        let mut found = Vec::new();
+        let mut stack = vec![self.root.join(dir)];
+        while let Some(dir) = stack.pop() {
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io(&dir, e)),
+            };
+            for entry in entries {
+                let path = entry.map_err(|e| Error::io(&dir, e))?.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if keep(&path) {
+                    found.push(path);
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// A path relative to the repository root, with `/` separators (paths
+    /// outside the repository are shown as given).
+    pub fn relative(&self, path: &Path) -> String {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return path.display().to_string();
+        };
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// Writes `bytes` next to `target` under a temporary name and syncs it.
+fn write_temporary(target: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
+    let dir = target.parent().expect("repository paths have a folder");
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = target.file_name().expect("repository paths name a file");
+    let temp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let mut file = fs::File::create(&temp).map_err(|e| Error::io(&temp, e))?;
+    file.write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Error::io(&temp, e))?;
+    Ok(temp)
+}

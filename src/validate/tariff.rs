@@ -1,0 +1,266 @@
+//! The arithmetic and consistency rules of a tariff table.
+//!
+//! Every rule works on exact decimals. The rules only need the rows; where the
+//! rows came from (a source line with spans, or a snapshot) is told by a
+//! [`Locate`] implementation, so the same checks run at import time and on
+//! snapshots already in `parsed/`.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use rust_decimal::Decimal;
+
+use super::{Finding, Place, Rule};
+use crate::code::Code;
+use crate::decimal::{round_to_cent, to_document_style as doc};
+use crate::model::{TariffRow, TariffTable};
+
+/// A cell of a row, for pointing at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    Row,
+    AmbulatoryCode,
+    HospitalizedCode,
+    KeyValue,
+    RelativeValue,
+    Fee,
+    InterventionPreferential,
+    InterventionStandard,
+}
+
+/// Tells where row `index` (and one of its cells) is, for findings.
+pub trait Locate {
+    fn place(&self, index: usize, row: &TariffRow, cell: Cell) -> Place;
+}
+
+/// Runs every rule on `table`; findings are in row order.
+pub fn check(table: &TariffTable, locate: &dyn Locate) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, row) in table.rows.iter().enumerate() {
+        check_row(index, row, locate, &mut findings);
+    }
+    check_duplicates(table, locate, &mut findings);
+    check_shares(table, locate, &mut findings);
+    check_fee_notes(table, locate, &mut findings);
+    super::sort(&mut findings);
+    findings
+}
+
+fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<Finding>) {
+    let at = |cell| locate.place(index, row, cell);
+    let code = row.code();
+    for (value, cell) in [
+        (row.ambulatory_code, Cell::AmbulatoryCode),
+        (row.hospitalized_code, Cell::HospitalizedCode),
+    ] {
+        if let Some(c) = value.filter(|c| !c.check_digit_ok()) {
+            let digit = c.expected_check_digit();
+            out.push(
+                Finding::new(
+                    Rule::CheckDigit,
+                    at(cell),
+                    format!("code {c} fails the check digit"),
+                )
+                .expected_found(
+                    format!("last digit {digit} ({} mod 7 = {digit})", &c[..5]),
+                    c.to_string(),
+                )
+                .for_code(c),
+            );
+        }
+    }
+    let computed = round_to_cent(row.key_value * row.relative_value);
+    if let Some(fee) = row.fee.filter(|fee| *fee != computed) {
+        out.push(
+            Finding::new(
+                Rule::FeeMismatch,
+                at(Cell::Fee),
+                format!(
+                    "fee is not key value × relative value rounded to the cent: \
+                     {} × {} = {}, document says {}",
+                    doc(row.key_value),
+                    doc(row.relative_value),
+                    doc(computed),
+                    doc(fee)
+                ),
+            )
+            .expected_found(doc(computed), doc(fee))
+            .for_code(code),
+        );
+    }
+    // A free fee still has a reference amount: key value × relative value.
+    let base = row.fee.unwrap_or(computed);
+    let base_name = if row.fee.is_some() {
+        "the fee"
+    } else {
+        "key value × relative value"
+    };
+    for (value, cell, who) in [
+        (
+            row.intervention_preferential,
+            Cell::InterventionPreferential,
+            "preferential",
+        ),
+        (
+            row.intervention_standard,
+            Cell::InterventionStandard,
+            "standard",
+        ),
+    ] {
+        if value > base {
+            out.push(
+                Finding::new(
+                    Rule::InterventionExceedsFee,
+                    at(cell),
+                    format!("{who} intervention is larger than {base_name}"),
+                )
+                .expected_found(format!("at most {}", doc(base)), doc(value))
+                .for_code(code),
+            );
+        }
+    }
+    if row.intervention_preferential < row.intervention_standard {
+        out.push(
+            Finding::new(
+                Rule::PreferentialBelowStandard,
+                at(Cell::InterventionPreferential),
+                "preferential intervention is smaller than the standard one",
+            )
+            .expected_found(
+                format!("at least {}", doc(row.intervention_standard)),
+                doc(row.intervention_preferential),
+            )
+            .for_code(code),
+        );
+    }
+    if let (Some(amb), Some(hos)) = (row.ambulatory_code, row.hospitalized_code) {
+        if hos.number() != amb.number() + 11 {
+            out.push(
+                Finding::new(
+                    Rule::CodePair,
+                    at(Cell::HospitalizedCode),
+                    format!("AMB and HOS codes {amb} / {hos} do not differ by 11"),
+                )
+                .expected_found(
+                    format!("{amb} + 11 = {}", amb.number() + 11),
+                    hos.to_string(),
+                )
+                .for_code(amb),
+            );
+        }
+    }
+}
+
+fn check_duplicates(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Finding>) {
+    let mut first_seen: FxHashMap<Code, usize> = FxHashMap::default();
+    for (index, row) in table.rows.iter().enumerate() {
+        for (code, cell) in [
+            (row.ambulatory_code, Cell::AmbulatoryCode),
+            (row.hospitalized_code, Cell::HospitalizedCode),
+        ] {
+            let Some(code) = code else { continue };
+            match first_seen.get(&code) {
+                Some(&first) => {
+                    let first_line = table.rows[first].source_line;
+                    out.push(
+                        Finding::new(
+                            Rule::DuplicateCode,
+                            locate.place(index, row, cell),
+                            "this code is already on an earlier row",
+                        )
+                        .expected_found(
+                            "each code on one row only",
+                            format!("also on line {first_line}"),
+                        )
+                        .for_code(code),
+                    );
+                }
+                None => {
+                    first_seen.insert(code, index);
+                }
+            }
+        }
+    }
+}
+
+/// The personal share of a row: what the patient pays, preferential and standard.
+fn share(row: &TariffRow) -> (Decimal, Decimal) {
+    let base = row
+        .fee
+        .unwrap_or_else(|| round_to_cent(row.key_value * row.relative_value));
+    (
+        base - row.intervention_preferential,
+        base - row.intervention_standard,
+    )
+}
+
+/// Personal shares are fixed amounts per category, so a share seen on one row
+/// only is suspicious. Rows that already have an error are left out: they
+/// would only repeat that error as a warning, and should not vouch for others.
+/// So are rows with no intervention at all (a travel pseudocode the convention
+/// says is "pas remboursée"): the patient pays everything, which is no share.
+fn check_shares(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Finding>) {
+    let flagged: FxHashSet<Code> = out
+        .iter()
+        .filter(|f| f.is_error())
+        .filter_map(|f| f.code)
+        .collect();
+    let clean: Vec<(usize, &TariffRow)> = table
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.codes().any(|c| flagged.contains(&c)))
+        .filter(|(_, r)| {
+            !(r.intervention_preferential.is_zero() && r.intervention_standard.is_zero())
+        })
+        .collect();
+    let mut counts: FxHashMap<(Decimal, Decimal), usize> = FxHashMap::default();
+    for (_, row) in &clean {
+        *counts.entry(share(row)).or_default() += 1;
+    }
+    let mut common: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+    common.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let known = common
+        .iter()
+        .take(6)
+        .map(|((p, s), _)| format!("{} / {}", doc(*p), doc(*s)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut warnings = Vec::new();
+    for (index, row) in clean {
+        let (p, s) = share(row);
+        if counts[&(p, s)] == 1 {
+            warnings.push(
+                Finding::new(
+                    Rule::ShareOutlier,
+                    locate.place(index, row, Cell::Row),
+                    format!(
+                        "personal share {} / {} (fee − interventions) matches no other row",
+                        doc(p),
+                        doc(s)
+                    ),
+                )
+                .expected_found(
+                    format!("a share other rows have ({known})"),
+                    format!("{} / {}", doc(p), doc(s)),
+                )
+                .for_code(row.code()),
+            );
+        }
+    }
+    out.append(&mut warnings);
+}
+
+fn check_fee_notes(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Finding>) {
+    for (index, row) in table.rows.iter().enumerate() {
+        if row.fee.is_none() && row.fee_note.is_none() {
+            out.push(
+                Finding::new(
+                    Rule::MissingFeeNote,
+                    locate.place(index, row, Cell::Fee),
+                    "free fee `(*)` without the footnote that explains it",
+                )
+                .for_code(row.code()),
+            );
+        }
+    }
+}

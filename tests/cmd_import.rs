@@ -1,0 +1,141 @@
+//! End to end: `tariffs import` on temporary data repositories.
+
+mod common;
+
+use predicates::str::contains;
+
+#[test]
+fn import_writes_the_source_and_the_canonical_snapshot() {
+    let repo = tempfile::tempdir().unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::seed_table())
+        .assert()
+        .success()
+        .stdout(contains("physiotherapy tariff 2024-01-01, 197 rows"))
+        .stdout(contains(
+            "wrote sources/physiotherapy/2024-01-01-tariff.fr.txt",
+        ));
+    assert_eq!(
+        common::files_in(repo.path()),
+        [
+            "parsed/physiotherapy/2024-01-01-tariff.yaml",
+            "sources/physiotherapy/2024-01-01-tariff.fr.txt"
+        ]
+    );
+    let written = std::fs::read(
+        repo.path()
+            .join("parsed/physiotherapy/2024-01-01-tariff.yaml"),
+    );
+    let shipped = std::fs::read(common::root().join("parsed/physiotherapy/2024-01-01-tariff.yaml"));
+    assert_eq!(
+        written.unwrap(),
+        shipped.unwrap(),
+        "same bytes as the shipped snapshot"
+    );
+    let source = std::fs::read(
+        repo.path()
+            .join("sources/physiotherapy/2024-01-01-tariff.fr.txt"),
+    );
+    assert_eq!(
+        source.unwrap(),
+        std::fs::read(common::seed_table()).unwrap()
+    );
+}
+
+#[test]
+fn importing_the_same_document_again_changes_nothing() {
+    let repo = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        common::tariffs(repo.path())
+            .arg("import")
+            .arg(common::seed_table())
+            .assert()
+            .success();
+    }
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::seed_table())
+        .assert()
+        .success()
+        .stdout(contains("already imported: nothing changed"));
+}
+
+#[test]
+fn dry_run_and_json_report() {
+    let repo = tempfile::tempdir().unwrap();
+    let output = common::tariffs(repo.path())
+        .args(["import", "--dry-run", "--format", "json"])
+        .arg(common::fixture("invalid/four-faults.fr.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["errors"], 4);
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["written"], serde_json::json!([]));
+    let findings = report["documents"][0]["findings"].as_array().unwrap();
+    let first = &findings[0];
+    assert_eq!(first["rule"], "fee-mismatch");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["line"], 26);
+    assert_eq!(first["column"], 31);
+    assert_eq!(first["expected"], "25,60");
+    assert_eq!(first["found"], "25,61");
+    assert_eq!(first["code"], "560011");
+    assert!(common::files_in(repo.path()).is_empty());
+}
+
+#[test]
+fn one_bad_file_blocks_the_whole_import() {
+    let repo = tempfile::tempdir().unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt"))
+        .arg(common::fixture("invalid/duplicate-code.fr.txt"))
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "are both parsed/physiotherapy/2024-01-01-tariff.yaml",
+        ));
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture("invalid/duplicate-code.fr.txt"))
+        .assert()
+        .code(1)
+        .stdout(contains("nothing was written"));
+    assert!(common::files_in(repo.path()).is_empty());
+}
+
+#[test]
+fn documents_that_cannot_be_read_exit_2_naming_the_file() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(repo.path().join("notes.txt"), "Hello\nworld\n").unwrap();
+    std::fs::write(repo.path().join("latin1.txt"), b"Tarifs \xe9\n").unwrap();
+    for (file, message) in [
+        (
+            "notes.txt",
+            "notes.txt: not a known INAMI document: no title",
+        ),
+        ("latin1.txt", "latin1.txt: not UTF-8 text"),
+        ("missing.txt", "missing.txt: No such file"),
+    ] {
+        common::tariffs(repo.path())
+            .args(["import", file])
+            .assert()
+            .code(2)
+            .stderr(contains(message));
+    }
+    common::tariffs(repo.path()).arg("import").assert().code(2);
+}
+
+#[test]
+fn help_teaches_the_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::tariffs(tmp.path())
+        .args(["import", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("--dry-run"))
+        .stdout(contains("Example: tariffs import"));
+}
