@@ -49,6 +49,29 @@ pub enum Command {
     /// Example: tariffs rebuild --check   (exit 1 if any snapshot would change)
     #[command(verbatim_doc_comment)]
     Rebuild(RebuildArgs),
+    /// Compare two versions: dates, snapshot files or git revisions of them.
+    ///
+    /// FROM and TO are each
+    ///   a date (2021-01-01): the state of the profession at that date;
+    ///   a snapshot file (parsed/physiotherapy/2024-01-01-tariff.yaml);
+    ///   a git revision of one (HEAD~1:parsed/physiotherapy/2024-01-01-tariff.yaml).
+    /// State at a date: the latest tariff table in force, then the convention
+    /// entries dated after it (see the README).
+    /// Exit 0 when there is no difference, 1 when there are, 2 on error.
+    ///
+    /// Example: tariffs diff 2021-01-01 2024-01-01 --format markdown
+    #[command(verbatim_doc_comment)]
+    Diff(DiffArgs),
+    /// Every dated value of a code across all snapshots and their git history.
+    ///
+    /// Example: tariffs history 560416 --format json
+    #[command(verbatim_doc_comment)]
+    History(HistoryArgs),
+    /// The imports recorded in git: dates, kinds, row counts.
+    ///
+    /// Example: tariffs log
+    #[command(verbatim_doc_comment)]
+    Log(LogArgs),
 }
 
 /// Output format of findings and reports.
@@ -83,6 +106,14 @@ pub struct ImportArgs {
     /// Time limit for extracting the text of one PDF, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
+    /// Write the files but make no git commit (the default commits, creating
+    /// the git repository if DIR has none).
+    #[arg(long)]
+    pub no_commit: bool,
+    /// Commit author, `Name <email>`; default: the repository's git config,
+    /// else `inami-tariffs <inami-tariffs@localhost>`.
+    #[arg(long, value_name = "NAME <EMAIL>")]
+    pub author: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -115,4 +146,56 @@ pub struct RebuildArgs {
     /// Compare only: report snapshots that would change, write nothing.
     #[arg(long)]
     pub check: bool,
+}
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Aligned, colored on a terminal.
+    Text,
+    /// `{"from", "to", "added", "removed", "changed", "unchanged"}`.
+    Json,
+    /// One line per changed field (and per added or removed code).
+    Csv,
+    /// A report with tables.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old side: a date, a snapshot file, or REV:path.
+    pub from: String,
+    /// The new side: a date, a snapshot file, or REV:path.
+    pub to: String,
+    #[command(flatten)]
+    pub repo: RepoArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Show a unified diff of the two canonical YAML files instead (snapshots only).
+    #[arg(long)]
+    pub text: bool,
+    /// The profession, for dates (default: the only one in the repository).
+    #[arg(long)]
+    pub profession: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// A six-digit code, e.g. 560416.
+    pub code: String,
+    #[command(flatten)]
+    pub repo: RepoArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub repo: RepoArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }

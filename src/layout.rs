@@ -56,6 +56,36 @@ impl DocumentId {
         )
     }
 
+    /// Reads a snapshot path back (`parsed/<profession>/<date>-<kind>.yaml`).
+    pub fn from_snapshot_path(path: &str) -> Option<DocumentId> {
+        let rest = path.strip_prefix(PARSED_DIR)?.strip_prefix('/')?;
+        let (profession, file) = rest.split_once('/')?;
+        let stem = file.strip_suffix(".yaml")?;
+        let (date, kind) = (stem.get(..10)?, stem.get(11..)?);
+        let kind = match kind {
+            "tariff" => DocumentKind::Tariff,
+            "convention" => DocumentKind::Convention,
+            _ => return None,
+        };
+        Some(DocumentId {
+            profession: profession.to_string(),
+            kind,
+            effective_from: NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?,
+        })
+    }
+
+    /// The stored-source path without language and extension
+    /// (`sources/physiotherapy/2024-01-01-tariff.`): every source of this
+    /// document starts with it, whatever its language or format.
+    pub fn source_stem(&self) -> String {
+        format!(
+            "{SOURCES_DIR}/{}/{}-{}.",
+            self.profession,
+            self.effective_from,
+            self.kind.word()
+        )
+    }
+
     /// `parsed/physiotherapy/2024-01-01-tariff.yaml`
     pub fn snapshot_path(&self) -> String {
         format!(

@@ -29,17 +29,21 @@
 //! ```
 
 pub mod canonical;
+pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod code;
 pub mod decimal;
+pub mod diff;
 pub mod error;
+pub mod history;
 pub mod layout;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
 pub mod report;
 pub mod source;
+pub mod state;
 pub mod store;
 pub mod validate;
 

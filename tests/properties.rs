@@ -150,3 +150,39 @@ proptest! {
         prop_assert_eq!(canonical::tariff_to_yaml(&read), first);
     }
 }
+
+/// Strings that stress quoting: quotes, colons, hashes, spaces, newlines, unicode.
+fn awkward_text() -> impl Strategy<Value = String> {
+    proptest::string::string_regex(
+        "[ -~éü°§\n\t]{0,30}|'[a-z' ]{0,10}'|null|~|true|- x|#a|a: b|\"q\"",
+    )
+    .unwrap()
+}
+
+proptest! {
+    #[test]
+    fn the_fast_reader_agrees_with_serde_yaml(t in table(), texts in proptest::collection::vec(awkward_text(), 3)) {
+        let mut t = t;
+        t.title = texts[0].clone();
+        for row in &mut t.rows {
+            row.setting = Some(texts[1].as_str().into());
+            row.fee_note = Some(texts[2].as_str().into());
+        }
+        let yaml = canonical::tariff_to_yaml(&t);
+        let by_serde: TariffTable = serde_yaml::from_str(&yaml).unwrap();
+        prop_assert_eq!(&by_serde, &t);
+        if let Some(fast) = canonical::fast::read_tariff(&yaml) {
+            prop_assert_eq!(fast, t);
+        }
+    }
+}
+
+#[test]
+fn the_fast_reader_reads_the_shipped_snapshot() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("parsed/physiotherapy/2024-01-01-tariff.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let fast = canonical::fast::read_tariff(&text).expect("canonical form");
+    let by_serde: TariffTable = serde_yaml::from_str(&text).unwrap();
+    assert_eq!(fast, by_serde);
+}

@@ -3,7 +3,10 @@
 //! This is the only layer that prints. Output goes through [`Out`], which
 //! turns a closed pipe (`tariffs show ... | head`) into a quiet success.
 
+pub mod diff;
+pub mod history;
 pub mod import;
+pub mod log;
 pub mod rebuild;
 pub mod show;
 pub mod validate;
@@ -48,6 +51,9 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Validate(args) => validate::run(args),
         Command::Show(args) => show::run(args),
         Command::Rebuild(args) => rebuild::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::History(args) => history::run(args),
+        Command::Log(args) => log::run(args),
     }
 }
 
@@ -57,7 +63,8 @@ pub struct Out;
 impl Out {
     /// Prints `text` as is.
     pub fn print(text: &str) {
-        let mut stdout = std::io::stdout().lock();
+        // anstream drops color codes when standard output is not a terminal.
+        let mut stdout = anstream::stdout().lock();
         if let Err(e) = stdout
             .write_all(text.as_bytes())
             .and_then(|_| stdout.flush())

@@ -59,7 +59,7 @@ fn latest_table_with(repo: &DataRepo, code: &str) -> Result<Option<(String, Tari
             continue;
         }
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let table = canonical::tariff_from_yaml(&path, &text)?;
+        let table = canonical::read_tariff(&path, &text)?;
         let newer = best
             .as_ref()
             .is_none_or(|(_, b)| table.effective_from > b.effective_from);

@@ -27,13 +27,16 @@ pub fn tariffs(dir: &Path) -> Command {
     cmd
 }
 
-/// Every file under `dir`, relative, sorted (to check that nothing was written).
+/// Every file under `dir` but `.git/`, relative, sorted (to check what was written).
 pub fn files_in(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
             let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
             if path.is_dir() {
                 stack.push(path);
             } else {
@@ -44,3 +47,36 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Runs plain `git` in `dir` and returns its standard output.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The re-issued 2024 table: 560011 revalued, 560092 removed, 567394 added.
+pub fn reissue() -> PathBuf {
+    fixture("tariff/tarifs-kine-2024-01-01-reissue.fr.txt")
+}
+
+/// A data repository with the 2024 table imported and committed.
+pub fn imported_repo() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    tariffs(repo.path())
+        .arg("import")
+        .arg(seed_table())
+        .assert()
+        .success();
+    repo
+}
+
+pub const SNAPSHOT: &str = "parsed/physiotherapy/2024-01-01-tariff.yaml";

@@ -5,6 +5,8 @@
 //! records give the same bytes. Reading checks the file against the schema
 //! first, so a malformed snapshot is reported by field, not as a serde panic.
 
+pub mod fast;
+
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -15,7 +17,7 @@ use crate::model::TariffTable;
 use crate::validate::{Finding, Place, Rule};
 
 /// The JSON Schema of tariff snapshots (`schema/tariff.schema.json`).
-pub const TARIFF_SCHEMA: &str = include_str!("../schema/tariff.schema.json");
+pub const TARIFF_SCHEMA: &str = include_str!("../../schema/tariff.schema.json");
 
 /// Serializes a snapshot, with the schema comment for `schema_file` first.
 fn to_yaml<T: Serialize>(value: &T, schema_file: &str) -> String {
@@ -26,6 +28,19 @@ fn to_yaml<T: Serialize>(value: &T, schema_file: &str) -> String {
 /// The canonical YAML of a tariff table.
 pub fn tariff_to_yaml(table: &TariffTable) -> String {
     to_yaml(table, "tariff.schema.json")
+}
+
+/// Reads a tariff snapshot without the schema check, fast when it is in
+/// canonical form (see [`fast`]); for diff, history and show, where speed
+/// matters and typed reading already refuses malformed values.
+pub fn read_tariff(path: &Path, text: &str) -> Result<TariffTable, Error> {
+    if let Some(table) = fast::read_tariff(text) {
+        return Ok(table);
+    }
+    serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
 }
 
 /// Reads a tariff snapshot, refusing one that does not match the schema.

@@ -1,4 +1,5 @@
-//! Stage 5: the data repository on disk (`sources/`, `parsed/`).
+//! Stage 5: the data repository on disk (`sources/`, `parsed/`), and its git
+//! history ([`git`], the only user of `git2`).
 //!
 //! Writes are atomic per file: each file is written to a temporary name in
 //! its destination folder, flushed, then renamed over the target, so a reader
@@ -8,6 +9,8 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+pub mod git;
 
 use crate::error::Error;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
@@ -144,4 +147,33 @@ fn write_temporary(target: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
         .and_then(|_| file.sync_all())
         .map_err(|e| Error::io(&temp, e))?;
     Ok(temp)
+}
+
+/// An exclusive lock on a data repository, held while an import runs.
+///
+/// An OS file lock (not a marker file): the system releases it when the
+/// process ends, however it ends, so a killed import leaves no stale lock.
+#[derive(Debug)]
+pub struct RepoLock {
+    _file: fs::File,
+}
+
+impl RepoLock {
+    /// Takes the lock file `path`, or says that another import holds it.
+    pub fn acquire(path: &Path) -> Result<RepoLock, Error> {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(RepoLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::repository(
+                path,
+                "another `tariffs import` is running on this repository; try again when it ends",
+            )),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io(path, e)),
+        }
+    }
 }

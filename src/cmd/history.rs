@@ -1,0 +1,70 @@
+//! `tariffs history CODE`: every dated value of a code, oldest first.
+
+use super::{Out, Outcome};
+use crate::cli::{Format, HistoryArgs};
+use crate::code::Code;
+use crate::error::Error;
+use crate::history::{self, Entry, FIELDS};
+use crate::store::DataRepo;
+
+pub fn run(args: HistoryArgs) -> Result<Outcome, Error> {
+    let repo = DataRepo::open(&args.repo.repo)?;
+    let code = Code::parse(args.code.trim()).ok_or_else(|| {
+        Error::Usage(format!(
+            "`{}` is not a code: expected six digits, like 560011",
+            args.code
+        ))
+    })?;
+    let entries = history::of_code(&repo, code)?;
+    if entries.is_empty() {
+        return Err(Error::Usage(format!(
+            "code {code} is in no snapshot of {}",
+            repo.root().display()
+        )));
+    }
+    match args.format {
+        Format::Json => Out::json(&entries),
+        Format::Text => Out::print(&render(code, &entries)),
+    }
+    Ok(Outcome::Clean)
+}
+
+fn render(code: Code, entries: &[Entry]) -> String {
+    let mut header = vec!["effective".to_string()];
+    header.extend(
+        FIELDS
+            .iter()
+            .map(|f| f.name().replace("intervention_", "interv_")),
+    );
+    header.extend(["snapshot".to_string(), "commit".to_string()]);
+    let mut rows = vec![header];
+    for e in entries {
+        let mut row = vec![e.effective_from.to_string()];
+        row.extend(
+            FIELDS
+                .iter()
+                .map(|f| e.fields.get(f).map_or("·".into(), |v| v.to_string())),
+        );
+        row.push(e.snapshot.clone());
+        row.push(
+            e.commit
+                .as_deref()
+                .map_or("(not committed)".into(), |c| c[..12].to_string()),
+        );
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = format!("history of {code}\n");
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,119 @@
+//! The history of one code: every dated value across snapshots and commits.
+//!
+//! Versions come from git (every version of every snapshot the current
+//! branch ever held, so a re-issued table keeps its first version too) and
+//! from snapshots in the work tree that are not committed yet. Entries are
+//! ordered by effective date, then by commit order; an entry equal to the
+//! one before it is dropped.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::catalog::{self, Snapshot};
+use crate::code::Code;
+use crate::error::Error;
+use crate::layout::PARSED_DIR;
+use crate::state::{Field, Value};
+use crate::store::git::GitRepo;
+use crate::store::DataRepo;
+
+/// The fields a history shows.
+pub const FIELDS: [Field; 6] = [
+    Field::KeyLetter,
+    Field::KeyValue,
+    Field::RelativeValue,
+    Field::Fee,
+    Field::InterventionPreferential,
+    Field::InterventionStandard,
+];
+
+/// One dated value of a code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub effective_from: NaiveDate,
+    /// The fields known at that date (a convention states only some).
+    pub fields: BTreeMap<Field, Value>,
+    pub snapshot: String,
+    /// The commit the snapshot came from; `None` when not committed.
+    pub commit: Option<String>,
+}
+
+impl Serialize for Entry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.fields.len() + 3))?;
+        map.serialize_entry("effective_from", &self.effective_from)?;
+        for (field, value) in &self.fields {
+            map.serialize_entry(field.name(), value)?;
+        }
+        map.serialize_entry("snapshot", &self.snapshot)?;
+        map.serialize_entry("commit", &self.commit)?;
+        map.end()
+    }
+}
+
+/// A snapshot version to read: where it is, and the commit it came from.
+struct Version {
+    path: String,
+    commit: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// The history of `code` in the data repository.
+pub fn of_code(repo: &DataRepo, code: Code) -> Result<Vec<Entry>, Error> {
+    let mut entries = Vec::new();
+    for version in versions(repo)? {
+        let snapshot = Snapshot::from_bytes(&version.path, &version.bytes)?;
+        let state = snapshot.state(&version.path);
+        if let Some(found) = state.codes.get(&code) {
+            let fields = FIELDS
+                .iter()
+                .filter_map(|f| Some((*f, found.get(*f)?.clone())))
+                .collect();
+            entries.push(Entry {
+                effective_from: snapshot.effective_from(),
+                fields,
+                snapshot: version.path.clone(),
+                commit: version.commit.clone(),
+            });
+        }
+    }
+    // Stable: versions of one date stay in commit order.
+    entries.sort_by_key(|e| e.effective_from);
+    entries.dedup_by(|later, earlier| later.fields == earlier.fields);
+    Ok(entries)
+}
+
+/// Every committed version of every snapshot, then uncommitted work-tree ones.
+fn versions(repo: &DataRepo) -> Result<Vec<Version>, Error> {
+    let mut out = Vec::new();
+    let mut latest: HashMap<String, Vec<u8>> = HashMap::new();
+    if let Some(git) = GitRepo::open(repo.root())? {
+        for v in git.file_versions(&format!("{PARSED_DIR}/"))? {
+            if !v.path.ends_with(".yaml") {
+                continue;
+            }
+            let bytes = git.blob(v.blob)?;
+            latest.insert(v.path.clone(), bytes.clone());
+            out.push(Version {
+                path: v.path,
+                commit: Some(v.commit.id),
+                bytes,
+            });
+        }
+    }
+    for snapshot in catalog::list(repo)? {
+        let path = repo.path(&snapshot.path);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        if latest.get(&snapshot.path) != Some(&bytes) {
+            out.push(Version {
+                path: snapshot.path,
+                commit: None,
+                bytes,
+            });
+        }
+    }
+    Ok(out)
+}

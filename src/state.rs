@@ -1,0 +1,260 @@
+//! The state of a profession: what each code costs, and where that came from.
+//!
+//! A [`State`] maps codes to the fields known for them. A tariff row states
+//! every field; a convention entry states only some (its key value, or a fee),
+//! so a field that a side does not state is simply absent. Diffs compare
+//! states, never raw snapshots, so "2021 against 2024" and "this snapshot
+//! against that one" are the same operation.
+//!
+//! State at a date D: the most recent tariff table with `effective_from` ≤ D is
+//! the base (if any); then every convention entry with `effective_from` ≤ D and
+//! later than that table is applied in date order, setting the fields it states
+//! for its codes (adding codes the base lacks). Entries without a known date
+//! are never applied.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::code::Code;
+use crate::model::{TariffRow, TariffTable};
+
+/// A field of a code's state, in canonical order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    AmbulatoryCode,
+    HospitalizedCode,
+    Setting,
+    Article,
+    KeyLetter,
+    KeyValue,
+    RelativeValue,
+    Fee,
+    FeeNote,
+    InterventionPreferential,
+    InterventionStandard,
+}
+
+impl Field {
+    /// The field's name, as in the canonical YAML.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::AmbulatoryCode => "ambulatory_code",
+            Field::HospitalizedCode => "hospitalized_code",
+            Field::Setting => "setting",
+            Field::Article => "article",
+            Field::KeyLetter => "key_letter",
+            Field::KeyValue => "key_value",
+            Field::RelativeValue => "relative_value",
+            Field::Fee => "fee",
+            Field::FeeNote => "fee_note",
+            Field::InterventionPreferential => "intervention_preferential",
+            Field::InterventionStandard => "intervention_standard",
+        }
+    }
+
+    /// Whether the field holds an amount (for relative changes).
+    pub fn is_amount(self) -> bool {
+        matches!(
+            self,
+            Field::KeyValue
+                | Field::RelativeValue
+                | Field::Fee
+                | Field::InterventionPreferential
+                | Field::InterventionStandard
+        )
+    }
+}
+
+/// A stated value. `Null` is a statement too: a free fee, no HOS code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Code(Code),
+    Letter(char),
+    Text(Arc<str>),
+    /// Compared by value: `1.10` equals `1.1`.
+    Amount(Decimal),
+}
+
+impl Value {
+    fn from_option<T>(value: Option<T>, make: impl FnOnce(T) -> Value) -> Value {
+        value.map_or(Value::Null, make)
+    }
+
+    pub fn amount(&self) -> Option<Decimal> {
+        match self {
+            Value::Amount(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Code(c) => write!(f, "{c}"),
+            Value::Letter(c) => write!(f, "{c}"),
+            Value::Text(t) => f.write_str(t),
+            Value::Amount(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_none(),
+            other => s.collect_str(other),
+        }
+    }
+}
+
+/// Where a code's values came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The snapshot (a path, or `REV:path`).
+    pub snapshot: Arc<str>,
+    /// The source document the values were read from (`REV:` kept when the
+    /// snapshot came from a revision), so a line number can be cited.
+    pub source: Arc<str>,
+    pub effective_from: NaiveDate,
+    pub source_line: Option<usize>,
+    pub source_page: Option<u32>,
+}
+
+/// What is known of one code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeState {
+    pub code: Code,
+    /// Stated fields, in canonical order.
+    pub fields: BTreeMap<Field, Value>,
+    /// The last document that set a field of this code.
+    pub origin: Origin,
+}
+
+impl CodeState {
+    /// The state a tariff row states: every field.
+    pub fn from_row(row: &TariffRow, origin: Origin) -> CodeState {
+        let text = |t: &Option<Arc<str>>| Value::from_option(t.clone(), Value::Text);
+        let amount = |d: Decimal| Value::Amount(d);
+        let fields = BTreeMap::from([
+            (
+                Field::AmbulatoryCode,
+                Value::from_option(row.ambulatory_code, Value::Code),
+            ),
+            (
+                Field::HospitalizedCode,
+                Value::from_option(row.hospitalized_code, Value::Code),
+            ),
+            (Field::Setting, text(&row.setting)),
+            (Field::Article, text(&row.article)),
+            (
+                Field::KeyLetter,
+                Value::from_option(row.key_letter, Value::Letter),
+            ),
+            (Field::KeyValue, amount(row.key_value)),
+            (Field::RelativeValue, amount(row.relative_value)),
+            (Field::Fee, Value::from_option(row.fee, Value::Amount)),
+            (Field::FeeNote, text(&row.fee_note)),
+            (
+                Field::InterventionPreferential,
+                amount(row.intervention_preferential),
+            ),
+            (
+                Field::InterventionStandard,
+                amount(row.intervention_standard),
+            ),
+        ]);
+        CodeState {
+            code: row.code(),
+            fields,
+            origin,
+        }
+    }
+
+    pub fn get(&self, field: Field) -> Option<&Value> {
+        self.fields.get(&field)
+    }
+}
+
+impl Serialize for CodeState {
+    /// `{"code": "560011", "key_value": "1.066667", ..., "snapshot": ..., "source_line": 26}`
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.fields.len() + 4))?;
+        map.serialize_entry("code", &self.code)?;
+        for (field, value) in &self.fields {
+            map.serialize_entry(field.name(), value)?;
+        }
+        map.serialize_entry("effective_from", &self.origin.effective_from)?;
+        map.serialize_entry("snapshot", &self.origin.snapshot)?;
+        map.serialize_entry("source", &self.origin.source)?;
+        map.serialize_entry("source_line", &self.origin.source_line)?;
+        map.serialize_entry("source_page", &self.origin.source_page)?;
+        map.end()
+    }
+}
+
+/// The codes of a profession as one or more documents state them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    pub codes: BTreeMap<Code, CodeState>,
+}
+
+impl State {
+    /// The state a tariff table states on its own.
+    pub fn from_table(table: &TariffTable, snapshot: &str) -> State {
+        let source: Arc<str> = match snapshot.split_once(':') {
+            Some((rev, _)) => format!("{rev}:{}", table.source.file).into(),
+            None => table.source.file.as_str().into(),
+        };
+        let snapshot: Arc<str> = snapshot.into();
+        let codes = table
+            .rows
+            .iter()
+            .map(|row| {
+                let origin = Origin {
+                    snapshot: snapshot.clone(),
+                    source: source.clone(),
+                    effective_from: table.effective_from,
+                    source_line: Some(row.source_line),
+                    source_page: row.source_page,
+                };
+                (row.code(), CodeState::from_row(row, origin))
+            })
+            .collect();
+        State { codes }
+    }
+
+    /// Sets the fields `fields` states for `code` (adding the code if new).
+    pub fn apply(&mut self, code: Code, fields: &[(Field, Value)], origin: &Origin) {
+        let entry = self.codes.entry(code).or_insert_with(|| CodeState {
+            code,
+            fields: BTreeMap::new(),
+            origin: origin.clone(),
+        });
+        for (field, value) in fields {
+            entry.fields.insert(*field, value.clone());
+        }
+        entry.origin = origin.clone();
+    }
+}
+
+/// Serializes `field → value` pairs as a JSON object (for reports).
+pub struct FieldMap<'a>(pub &'a BTreeMap<Field, Value>);
+
+impl Serialize for FieldMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (field, value) in self.0 {
+            map.serialize_entry(field.name(), value)?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,499 @@
+//! Git, through `git2`: every import is one commit of the data repository.
+//!
+//! This module is the only user of `git2`. An import is made crash-safe by a
+//! journal: everything is prepared first (blobs, tree and commit objects,
+//! which git ignores until a reference points at them, and the new file
+//! contents in temporary files inside `.git/`), then the branch is moved in
+//! one atomic reference update, the commit point. Only then are the files
+//! renamed into the work tree and the index updated. If the process dies
+//! before the commit point, the next command that writes finds the journal
+//! and undoes the preparation; after it, it finishes the job from the commit.
+//! Temporary files never live in the work tree, so `sources/` and `parsed/`
+//! only ever hold complete files, old or new.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Signature};
+use serde::{Deserialize, Serialize};
+
+use super::FileWrite;
+use crate::error::Error;
+
+/// The author used when neither `--author` nor the git config names one.
+pub const FALLBACK_AUTHOR: &str = "inami-tariffs <inami-tariffs@localhost>";
+
+/// A data repository under git.
+pub struct GitRepo {
+    repo: Repository,
+    root: PathBuf,
+}
+
+/// One commit, as `tariffs log` and `history` need it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    /// Seconds since the epoch (committer time).
+    pub time: i64,
+    pub summary: String,
+    /// Trailers (`Effective-Date: 2024-01-01`), in order.
+    pub trailers: Vec<(String, String)>,
+}
+
+/// The content of a file in one commit.
+#[derive(Debug, Clone)]
+pub struct FileVersion {
+    pub commit: CommitInfo,
+    pub path: String,
+    pub blob: Oid,
+}
+
+/// What the journal of an unfinished import records.
+#[derive(Debug, Serialize, Deserialize)]
+struct Journal {
+    commit: String,
+    branch: String,
+    writes: Vec<String>,
+    removes: Vec<String>,
+}
+
+fn git_error(root: &Path, e: git2::Error) -> Error {
+    Error::repository(root, format!("git: {}", e.message()))
+}
+
+impl GitRepo {
+    /// Opens the git repository whose work tree is `root`, if there is one.
+    pub fn open(root: &Path) -> Result<Option<GitRepo>, Error> {
+        match Repository::open(root) {
+            Ok(repo) => Ok(Some(GitRepo {
+                repo,
+                root: root.to_path_buf(),
+            })),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_error(root, e)),
+        }
+    }
+
+    /// Creates a git repository with its work tree at `root`.
+    pub fn init(root: &Path) -> Result<GitRepo, Error> {
+        let repo = Repository::init(root).map_err(|e| git_error(root, e))?;
+        Ok(GitRepo {
+            repo,
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn err(&self, e: git2::Error) -> Error {
+        git_error(&self.root, e)
+    }
+
+    /// The `.git` folder.
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// The signature for a commit: `--author`, else the git config, else the fallback.
+    pub fn signature(&self, author: Option<&str>) -> Result<Signature<'static>, Error> {
+        if let Some(author) = author {
+            return parse_author(author).ok_or_else(|| {
+                Error::Usage(format!("--author `{author}`: expected `Name <email>`"))
+            });
+        }
+        match self.repo.signature() {
+            Ok(sig) => Ok(sig.to_owned()),
+            Err(_) => Ok(parse_author(FALLBACK_AUTHOR).expect("the fallback parses")),
+        }
+    }
+
+    /// Paths under `prefixes` that differ from HEAD (modified, staged or untracked).
+    pub fn dirty_paths(&self, prefixes: &[&str]) -> Result<Vec<String>, Error> {
+        let mut options = git2::StatusOptions::new();
+        options.include_untracked(true).recurse_untracked_dirs(true);
+        for prefix in prefixes {
+            options.pathspec(prefix);
+        }
+        let statuses = self
+            .repo
+            .statuses(Some(&mut options))
+            .map_err(|e| self.err(e))?;
+        Ok(statuses
+            .iter()
+            .filter(|s| !s.status().is_ignored())
+            .filter_map(|s| s.path().ok().map(String::from))
+            .collect())
+    }
+
+    /// The branch HEAD points at, and the commit it names (none when unborn).
+    fn head(&self) -> Result<(String, Option<Oid>), Error> {
+        let head = self.repo.find_reference("HEAD").map_err(|e| self.err(e))?;
+        let branch = match head.symbolic_target().ok().flatten() {
+            Some(name) => name.to_string(),
+            None => {
+                return Err(Error::repository(
+                    &self.root,
+                    "HEAD is detached: check out a branch before importing",
+                ))
+            }
+        };
+        let target = match self.repo.refname_to_id(&branch) {
+            Ok(id) => Some(id),
+            Err(e) if e.code() == ErrorCode::NotFound => None,
+            Err(e) => return Err(self.err(e)),
+        };
+        Ok((branch, target))
+    }
+
+    /// The bytes of `path` in the HEAD commit, if it is there.
+    pub fn head_file(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        let Some(head) = self.head()?.1 else {
+            return Ok(None);
+        };
+        let tree = self
+            .repo
+            .find_commit(head)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) => {
+                let blob = self.repo.find_blob(entry.id()).map_err(|e| self.err(e))?;
+                Ok(Some(blob.content().to_vec()))
+            }
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(self.err(e)),
+        }
+    }
+
+    /// The bytes named by a revision spec such as `HEAD~1:parsed/x.yaml`.
+    pub fn read_spec(&self, spec: &str) -> Result<Vec<u8>, Error> {
+        let object = self.repo.revparse_single(spec).map_err(|e| {
+            Error::Usage(format!(
+                "`{spec}` names nothing in {}: {}",
+                self.root.display(),
+                e.message()
+            ))
+        })?;
+        let blob = object.peel_to_blob().map_err(|_| {
+            Error::Usage(format!(
+                "`{spec}` is not a file (expected REV:path/to/snapshot.yaml)"
+            ))
+        })?;
+        Ok(blob.content().to_vec())
+    }
+
+    /// The bytes of a blob.
+    pub fn blob(&self, id: Oid) -> Result<Vec<u8>, Error> {
+        let blob = self.repo.find_blob(id).map_err(|e| self.err(e))?;
+        Ok(blob.content().to_vec())
+    }
+
+    /// Commits `writes` and `removes` on the current branch, crash-safely (see
+    /// the module doc). Returns the new commit id.
+    pub fn commit_files(
+        &self,
+        writes: &[FileWrite],
+        removes: &[String],
+        message: &str,
+        author: &Signature<'_>,
+    ) -> Result<Oid, Error> {
+        self.recover()?;
+        let (branch, parent) = self.head()?;
+        let tree = self.build_tree(parent, writes, removes)?;
+        let parents = match parent {
+            Some(id) => vec![self.repo.find_commit(id).map_err(|e| self.err(e))?],
+            None => Vec::new(),
+        };
+        let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+        let commit = self
+            .repo
+            .commit(None, author, author, message, &tree, &parent_refs)
+            .map_err(|e| self.err(e))?;
+        let work = self.work_dir();
+        let temps = stage_temporaries(&work, writes)?;
+        let journal = Journal {
+            commit: commit.to_string(),
+            branch: branch.clone(),
+            writes: writes.iter().map(|w| w.path.clone()).collect(),
+            removes: removes.to_vec(),
+        };
+        write_atomically(
+            &work.join("journal.json"),
+            &serde_json::to_vec(&journal).expect("journal serializes"),
+        )?;
+        let summary = message.lines().next().unwrap_or_default();
+        let log = format!("commit: {summary}");
+        let moved = match parent {
+            Some(old) => self
+                .repo
+                .reference_matching(&branch, commit, true, old, &log),
+            None => self.repo.reference(&branch, commit, false, &log),
+        };
+        if let Err(e) = moved {
+            let _ = fs::remove_dir_all(&work);
+            return Err(Error::repository(
+                &self.root,
+                format!(
+                    "the branch moved while importing ({}); nothing was changed",
+                    e.message()
+                ),
+            ));
+        }
+        // Committed. From here on, an interruption is finished by `recover`.
+        for (temp, write) in temps.iter().zip(writes) {
+            let target = self.root.join(&write.path);
+            if let Some(dir) = target.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            fs::rename(temp, &target).map_err(|e| Error::io(&target, e))?;
+        }
+        self.finish(&journal)?;
+        Ok(commit)
+    }
+
+    /// The work tree files and index after the commit point, then the journal removed.
+    fn finish(&self, journal: &Journal) -> Result<(), Error> {
+        for path in &journal.removes {
+            let target = self.root.join(path);
+            match fs::remove_file(&target) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&target, e)),
+            }
+        }
+        let mut index = self.repo.index().map_err(|e| self.err(e))?;
+        for path in &journal.writes {
+            index.add_path(Path::new(path)).map_err(|e| self.err(e))?;
+        }
+        for path in &journal.removes {
+            match index.remove_path(Path::new(path)) {
+                Ok(()) => {}
+                Err(e) if e.code() == ErrorCode::NotFound => {}
+                Err(e) => return Err(self.err(e)),
+            }
+        }
+        index.write().map_err(|e| self.err(e))?;
+        let work = self.work_dir();
+        fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))
+    }
+
+    /// Finishes or undoes an import that was interrupted (see the module doc).
+    pub fn recover(&self) -> Result<bool, Error> {
+        let work = self.work_dir();
+        let journal_path = work.join("journal.json");
+        let journal: Journal = match fs::read(&journal_path) {
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(j) => j,
+                // A journal cut short was never acted on: the branch did not move.
+                Err(_) => {
+                    fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+                    return Ok(true);
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if work.exists() {
+                    fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+                    return Ok(true);
+                }
+                return Ok(false);
+            }
+            Err(e) => return Err(Error::io(&journal_path, e)),
+        };
+        // The interrupted import may have died holding git's own lock files.
+        let _ = fs::remove_file(self.git_dir().join("index.lock"));
+        let _ = fs::remove_file(self.git_dir().join(format!("{}.lock", journal.branch)));
+        let committed = self
+            .repo
+            .refname_to_id(&journal.branch)
+            .ok()
+            .map(|id| id.to_string());
+        if committed.as_deref() != Some(journal.commit.as_str()) {
+            fs::remove_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+            return Ok(true);
+        }
+        let commit = Oid::from_str(&journal.commit).map_err(|e| self.err(e))?;
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
+        for path in &journal.writes {
+            let entry = tree.get_path(Path::new(path)).map_err(|e| self.err(e))?;
+            let bytes = self.blob(entry.id())?;
+            let target = self.root.join(path);
+            let temp = work.join("recovered.tmp");
+            write_atomically(&temp, &bytes)?;
+            if let Some(dir) = target.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            fs::rename(&temp, &target).map_err(|e| Error::io(&target, e))?;
+        }
+        self.finish(&journal)?;
+        Ok(true)
+    }
+
+    fn work_dir(&self) -> PathBuf {
+        self.git_dir().join("tariffs-import")
+    }
+
+    fn build_tree(
+        &self,
+        parent: Option<Oid>,
+        writes: &[FileWrite],
+        removes: &[String],
+    ) -> Result<git2::Tree<'_>, Error> {
+        let mut index = Index::new().map_err(|e| self.err(e))?;
+        if let Some(parent) = parent {
+            let tree = self
+                .repo
+                .find_commit(parent)
+                .and_then(|c| c.tree())
+                .map_err(|e| self.err(e))?;
+            index.read_tree(&tree).map_err(|e| self.err(e))?;
+        }
+        for write in writes {
+            let id = self.repo.blob(&write.bytes).map_err(|e| self.err(e))?;
+            index
+                .add(&index_entry(&write.path, id, write.bytes.len()))
+                .map_err(|e| self.err(e))?;
+        }
+        for path in removes {
+            let _ = index.remove_path(Path::new(path));
+        }
+        let id = index.write_tree_to(&self.repo).map_err(|e| self.err(e))?;
+        self.repo.find_tree(id).map_err(|e| self.err(e))
+    }
+
+    /// Commits of the current branch, newest first.
+    pub fn log(&self) -> Result<Vec<CommitInfo>, Error> {
+        let Some(head) = self.head()?.1 else {
+            return Ok(Vec::new());
+        };
+        let mut walk = self.repo.revwalk().map_err(|e| self.err(e))?;
+        walk.push(head).map_err(|e| self.err(e))?;
+        walk.map(|id| {
+            let commit = self
+                .repo
+                .find_commit(id.map_err(|e| self.err(e))?)
+                .map_err(|e| self.err(e))?;
+            Ok(commit_info(&commit))
+        })
+        .collect()
+    }
+
+    /// Every version of every file under `prefix` that a commit of the
+    /// current branch introduced, oldest first.
+    pub fn file_versions(&self, prefix: &str) -> Result<Vec<FileVersion>, Error> {
+        let mut versions = Vec::new();
+        let mut commits = self.log()?;
+        commits.reverse();
+        let mut previous: std::collections::HashMap<String, Oid> = Default::default();
+        for info in commits {
+            let id = Oid::from_str(&info.id).map_err(|e| self.err(e))?;
+            let tree = self
+                .repo
+                .find_commit(id)
+                .and_then(|c| c.tree())
+                .map_err(|e| self.err(e))?;
+            let mut present = Vec::new();
+            tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                if entry.kind() == Some(ObjectType::Blob) {
+                    let path = format!("{dir}{}", entry.name().unwrap_or_default());
+                    if path.starts_with(prefix) {
+                        present.push((path, entry.id()));
+                    }
+                }
+                git2::TreeWalkResult::Ok
+            })
+            .map_err(|e| self.err(e))?;
+            for (path, blob) in present {
+                if previous.get(&path) != Some(&blob) {
+                    previous.insert(path.clone(), blob);
+                    versions.push(FileVersion {
+                        commit: info.clone(),
+                        path,
+                        blob,
+                    });
+                }
+            }
+        }
+        Ok(versions)
+    }
+}
+
+fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
+    let message = commit.message().unwrap_or_default();
+    let trailers = git2::message_trailers_strs(message)
+        .map(|t| {
+            t.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    CommitInfo {
+        id: commit.id().to_string(),
+        time: commit.time().seconds(),
+        summary: commit
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .to_string(),
+        trailers,
+    }
+}
+
+fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: u32::try_from(size).unwrap_or(u32::MAX),
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+/// Parses `Name <email>`.
+pub fn parse_author(text: &str) -> Option<Signature<'static>> {
+    let (name, rest) = text.split_once('<')?;
+    let email = rest.strip_suffix('>')?;
+    let name = name.trim();
+    if name.is_empty() || email.trim().is_empty() {
+        return None;
+    }
+    Signature::now(name, email.trim()).ok()
+}
+
+/// Writes each new content to a temporary file inside `work` (in `.git/`).
+fn stage_temporaries(work: &Path, writes: &[FileWrite]) -> Result<Vec<PathBuf>, Error> {
+    fs::create_dir_all(work).map_err(|e| Error::io(work, e))?;
+    writes
+        .iter()
+        .enumerate()
+        .map(|(i, write)| {
+            let temp = work.join(format!("{i}.tmp"));
+            write_file_synced(&temp, &write.bytes)?;
+            Ok(temp)
+        })
+        .collect()
+}
+
+fn write_file_synced(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut file = fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    file.write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Writes `path` through a temporary sibling and a rename.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let temp = path.with_extension("partial");
+    write_file_synced(&temp, bytes)?;
+    fs::rename(&temp, path).map_err(|e| Error::io(path, e))
+}

@@ -1,0 +1,253 @@
+//! End to end: imports become git commits; re-issues, idempotence, safety.
+
+mod common;
+
+use predicates::str::contains;
+
+#[test]
+fn an_import_is_one_commit_with_trailers() {
+    let repo = common::imported_repo();
+    let log = common::git(repo.path(), &["log", "--format=%s"]);
+    assert_eq!(log, "physiotherapy tariff 2024-01-01: 197 rows\n");
+    let body = common::git(repo.path(), &["log", "-1", "--format=%B"]);
+    for trailer in [
+        "Effective-Date: 2024-01-01",
+        "Document-Kind: tariff",
+        "Source-File: sources/physiotherapy/2024-01-01-tariff.fr.txt",
+        "Source-SHA256: 3f6d4220684f9815495f2913fe90b3ae2661aa6238195b2bdc0023bb92af971c",
+    ] {
+        assert!(body.contains(trailer), "{trailer} in\n{body}");
+    }
+    let trailers = common::git(
+        repo.path(),
+        &[
+            "log",
+            "-1",
+            "--format=%(trailers:key=Effective-Date,valueonly)",
+        ],
+    );
+    assert_eq!(
+        trailers.trim(),
+        "2024-01-01",
+        "plain git reads the trailers"
+    );
+    assert_eq!(common::git(repo.path(), &["status", "--porcelain"]), "");
+    common::git(repo.path(), &["fsck", "--strict"]);
+}
+
+#[test]
+fn a_reissue_is_a_second_commit_and_the_diff_shows_exactly_its_three_changes() {
+    let repo = common::imported_repo();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::reissue())
+        .assert()
+        .success()
+        .stdout(contains("560011 fee 25.60 → 25.70"));
+    assert_eq!(
+        common::git(repo.path(), &["rev-list", "--count", "HEAD"]).trim(),
+        "2"
+    );
+    let output = common::tariffs(repo.path())
+        .args([
+            "diff",
+            &format!("HEAD~1:{}", common::SNAPSHOT),
+            common::SNAPSHOT,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "differences exit 1");
+    let d: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let codes = |key: &str| -> Vec<String> {
+        d[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes("added"), ["567394"]);
+    assert_eq!(codes("removed"), ["560092"]);
+    assert_eq!(codes("changed"), ["560011"]);
+    let changes = &d["changed"][0]["changes"];
+    assert_eq!(changes["fee"], serde_json::json!(["25.60", "25.70"]));
+    assert_eq!(
+        changes["key_value"],
+        serde_json::json!(["1.066667", "1.070833"])
+    );
+    assert_eq!(
+        changes["intervention_preferential"],
+        serde_json::json!(["23.10", "23.20"])
+    );
+    assert_eq!(
+        changes["intervention_standard"],
+        serde_json::json!(["19.35", "19.45"])
+    );
+    assert_eq!(changes.as_object().unwrap().len(), 4);
+    assert_eq!(d["unchanged"], 195);
+    assert_eq!(
+        d["changed"][0]["from"]["source"],
+        "HEAD~1:sources/physiotherapy/2024-01-01-tariff.fr.txt"
+    );
+    assert_eq!(d["changed"][0]["from"]["source_line"], 26);
+
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::reissue())
+        .assert()
+        .success()
+        .stdout(contains(
+            "already imported: nothing changed, no commit made",
+        ));
+    assert_eq!(
+        common::git(repo.path(), &["rev-list", "--count", "HEAD"]).trim(),
+        "2"
+    );
+}
+
+#[test]
+fn history_keeps_both_versions_of_a_reissued_table() {
+    let repo = common::imported_repo();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::reissue())
+        .assert()
+        .success();
+    let output = common::tariffs(repo.path())
+        .args(["history", "560011", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let h: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let fees: Vec<&str> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["fee"].as_str().unwrap())
+        .collect();
+    assert_eq!(fees, ["25.60", "25.70"]);
+    let head = common::git(repo.path(), &["rev-parse", "HEAD"]);
+    assert_eq!(h[1]["commit"], head.trim());
+    assert_eq!(h[1]["snapshot"], common::SNAPSHOT);
+    assert_eq!(h[0]["effective_from"], "2024-01-01");
+    common::tariffs(repo.path())
+        .args(["history", "560092"])
+        .assert()
+        .success()
+        .stdout(contains("0.927692"));
+}
+
+#[test]
+fn log_lists_imports() {
+    let repo = common::imported_repo();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::reissue())
+        .assert()
+        .success();
+    let output = common::tariffs(repo.path())
+        .args(["log", "--format", "json"])
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(log.as_array().unwrap().len(), 2);
+    assert_eq!(log[0]["effective_date"][0], "2024-01-01");
+    assert_eq!(log[0]["kind"][0], "tariff");
+    assert_eq!(log[0]["rows"][0], "197");
+    common::tariffs(repo.path())
+        .arg("log")
+        .assert()
+        .success()
+        .stdout(contains("tariff         197 rows"));
+}
+
+#[test]
+fn uncommitted_changes_block_an_import_unless_no_commit() {
+    let repo = common::imported_repo();
+    let snapshot = repo.path().join(common::SNAPSHOT);
+    let text = std::fs::read_to_string(&snapshot).unwrap();
+    std::fs::write(&snapshot, text.replacen("fee: '25.60'", "fee: '99.99'", 1)).unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::reissue())
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "uncommitted changes in parsed/physiotherapy/2024-01-01-tariff.yaml",
+        ));
+    common::tariffs(repo.path())
+        .args(["import", "--no-commit"])
+        .arg(common::reissue())
+        .assert()
+        .success();
+    assert_eq!(
+        common::git(repo.path(), &["rev-list", "--count", "HEAD"]).trim(),
+        "1"
+    );
+    assert!(std::fs::read_to_string(&snapshot)
+        .unwrap()
+        .contains("fee: '25.70'"));
+}
+
+#[test]
+fn author_from_the_flag_and_a_bad_author_is_refused() {
+    let repo = tempfile::tempdir().unwrap();
+    common::tariffs(repo.path())
+        .args(["import", "--author", "Ann Auditor <ann@example.org>"])
+        .arg(common::seed_table())
+        .assert()
+        .success();
+    assert_eq!(
+        common::git(repo.path(), &["log", "-1", "--format=%an <%ae>"]).trim(),
+        "Ann Auditor <ann@example.org>"
+    );
+    common::tariffs(repo.path())
+        .args(["import", "--author", "nobody"])
+        .arg(common::reissue())
+        .assert()
+        .code(2)
+        .stderr(contains("expected `Name <email>`"));
+}
+
+#[test]
+fn a_dutch_source_of_the_same_table_replaces_the_french_one() {
+    let repo = common::imported_repo();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt"))
+        .assert()
+        .success();
+    assert_eq!(
+        common::files_in(repo.path()),
+        [
+            common::SNAPSHOT,
+            "sources/physiotherapy/2024-01-01-tariff.nl.txt"
+        ]
+    );
+    common::tariffs(repo.path())
+        .args(["rebuild", "--check"])
+        .assert()
+        .success();
+    assert_eq!(common::git(repo.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_running_import_locks_the_repository() {
+    let repo = common::imported_repo();
+    let lock = std::fs::File::create(repo.path().join(".git/tariffs.lock")).unwrap();
+    lock.lock().unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::reissue())
+        .assert()
+        .code(2)
+        .stderr(contains("another `tariffs import` is running"));
+    lock.unlock().unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::reissue())
+        .assert()
+        .success();
+}
