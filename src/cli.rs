@@ -72,6 +72,15 @@ pub enum Command {
     /// Example: tariffs log
     #[command(verbatim_doc_comment)]
     Log(LogArgs),
+    /// Print the text the parser sees in a document: for a PDF, the lines
+    /// rebuilt from glyph positions, numbered as `source_line`, with page markers.
+    ///
+    /// Example: tariffs extract tarifs-kine-2024-01-01.fr.pdf
+    #[command(verbatim_doc_comment)]
+    Extract(ExtractArgs),
+    /// Internal: extract a PDF in a child process (see `source::pdf`).
+    #[command(name = "__extract-pdf", hide = true)]
+    ExtractPdfWorker { file: PathBuf },
 }
 
 /// Output format of findings and reports.
@@ -198,4 +207,13 @@ pub struct LogArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// A PDF (or text) document.
+    pub file: PathBuf,
+    /// Time limit for extracting the text of a PDF, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
 }

@@ -43,6 +43,18 @@ impl Processed {
 /// Parses, validates and serializes one document.
 pub fn process(doc: SourceDocument) -> Result<Processed, Error> {
     let (parsed, findings) = parse::parse_and_validate(&doc)?;
+    let unparsed = findings
+        .iter()
+        .any(|f| f.rule == crate::validate::Rule::UnparsedRow);
+    let empty = match &parsed {
+        ParsedDocument::Tariff(t) => t.table.rows.is_empty(),
+    };
+    if empty && !unparsed {
+        return Err(Error::UnknownDocument {
+            path: doc.path.clone(),
+            reason: "it has a tariff title but no rows: nothing to import".into(),
+        });
+    }
     let (snapshot, rows) = match &parsed {
         ParsedDocument::Tariff(t) => {
             let id = DocumentId {

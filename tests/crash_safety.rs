@@ -13,7 +13,7 @@ use inami_tariffs::source::{self, ReadOptions};
 
 /// The snapshot bytes a document imports to.
 fn snapshot_of(path: &Path) -> Vec<u8> {
-    let doc = source::read(path, ReadOptions::default()).unwrap();
+    let doc = source::read(path, &ReadOptions::default()).unwrap();
     pipeline::process(doc).unwrap().snapshot.yaml.into_bytes()
 }
 

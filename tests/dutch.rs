@@ -9,7 +9,7 @@ use inami_tariffs::parse::{self, ParsedDocument};
 use inami_tariffs::source::{self, ReadOptions};
 
 fn parse_file(path: &std::path::Path) -> inami_tariffs::model::TariffTable {
-    let doc = source::read(path, ReadOptions::default()).unwrap();
+    let doc = source::read(path, &ReadOptions::default()).unwrap();
     let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
     assert!(findings.iter().all(|f| !f.is_error()), "{findings:#?}");
     let ParsedDocument::Tariff(t) = parsed;

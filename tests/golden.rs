@@ -15,7 +15,7 @@ fn every_source_reparses_to_its_snapshot_byte_for_byte() {
     assert!(!sources.is_empty(), "sources/ holds documents");
     let mut snapshots = Vec::new();
     for path in sources {
-        let mut doc = source::read(&path, ReadOptions::default()).unwrap();
+        let mut doc = source::read(&path, &ReadOptions::default()).unwrap();
         doc.path = repo.relative(&path).into();
         let done = pipeline::process(doc).unwrap();
         assert!(

@@ -9,7 +9,7 @@ use inami_tariffs::source::{self, ReadOptions};
 use inami_tariffs::validate::{Rule, Severity};
 
 fn table() -> inami_tariffs::model::TariffTable {
-    let doc = source::read(&common::seed_table(), ReadOptions::default()).unwrap();
+    let doc = source::read(&common::seed_table(), &ReadOptions::default()).unwrap();
     let ParsedDocument::Tariff(parsed) = parse::parse(&doc).unwrap();
     parsed.table
 }
@@ -88,7 +88,7 @@ fn seed_metadata_and_first_row_are_exact() {
 
 #[test]
 fn seed_has_no_error_finding_and_every_fee_checks_out() {
-    let doc = source::read(&common::seed_table(), ReadOptions::default()).unwrap();
+    let doc = source::read(&common::seed_table(), &ReadOptions::default()).unwrap();
     let (_, findings) = parse::parse_and_validate(&doc).unwrap();
     assert!(
         findings.iter().all(|f| f.severity == Severity::Warning),

@@ -1,7 +1,5 @@
 //! `tariffs import FILE...`: parse, validate, store and commit; all or nothing.
 
-use std::time::Duration;
-
 use serde::Serialize;
 
 use super::{print_findings, Out, Outcome};
@@ -11,7 +9,7 @@ use crate::diff::{self, Diff};
 use crate::error::Error;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
 use crate::pipeline::{self, Processed};
-use crate::source::{self, ReadOptions};
+use crate::source;
 use crate::state::State;
 use crate::store::git::GitRepo;
 use crate::store::{DataRepo, FileWrite, RepoLock};
@@ -52,12 +50,10 @@ struct Stored {
 }
 
 pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
-    let options = ReadOptions {
-        pdf_timeout: Duration::from_secs(args.timeout),
-    };
+    let options = super::read_options(args.timeout);
     let mut processed = Vec::new();
     for file in &args.files {
-        processed.push(pipeline::process(source::read(file, options)?)?);
+        processed.push(pipeline::process(source::read(file, &options)?)?);
     }
     refuse_two_versions_of_one_document(&processed)?;
     let all_findings: Vec<Finding> = processed.iter().flat_map(|p| p.findings.clone()).collect();

@@ -4,6 +4,7 @@
 //! turns a closed pipe (`tariffs show ... | head`) into a quiet success.
 
 pub mod diff;
+pub mod extract;
 pub mod history;
 pub mod import;
 pub mod log;
@@ -54,6 +55,24 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Diff(args) => diff::run(args),
         Command::History(args) => history::run(args),
         Command::Log(args) => log::run(args),
+        Command::Extract(args) => extract::run(args),
+        Command::ExtractPdfWorker { file } => Ok(match crate::source::pdf::run_worker(&file) {
+            0 => Outcome::Clean,
+            _ => Outcome::Findings,
+        }),
+    }
+}
+
+/// Source-reading options for the binary: PDFs are extracted in a child
+/// process of this executable (see [`crate::source::pdf`]).
+pub fn read_options(timeout_seconds: u64) -> crate::source::ReadOptions {
+    let isolation = match std::env::current_exe() {
+        Ok(exe) => crate::source::pdf::Isolation::Subprocess(exe),
+        Err(_) => crate::source::pdf::Isolation::InProcess,
+    };
+    crate::source::ReadOptions {
+        pdf_timeout: std::time::Duration::from_secs(timeout_seconds),
+        isolation,
     }
 }
 

@@ -11,7 +11,7 @@ use super::{print_findings, Out, Outcome};
 use crate::cli::RebuildArgs;
 use crate::error::Error;
 use crate::pipeline;
-use crate::source::{self, ReadOptions};
+use crate::source;
 use crate::store::{DataRepo, FileWrite};
 
 pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
@@ -28,7 +28,7 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
     let mut report = String::new();
     for path in &sources {
         let relative = repo.relative(path);
-        let mut doc = source::read(path, ReadOptions::default())?;
+        let mut doc = source::read(path, &super::read_options(60))?;
         doc.path = relative.clone().into();
         let done = pipeline::process(doc)?;
         print_findings(&relative, &done.findings);

@@ -177,8 +177,14 @@ pub fn place_in_line(file: &Arc<str>, line: &SourceLine, offset: usize, width: u
     }
 }
 
+/// Heading text as stored: runs of spaces collapsed, and typographic
+/// apostrophes (’ ‘) written `'`, so that the same table typeset by different
+/// tools gives the same headings.
 fn collapse_spaces(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['’', '‘'], "'")
 }
 
 /// Locates rows of a freshly parsed table in their source, cell by cell.

@@ -68,25 +68,28 @@ impl SourceDocument {
 }
 
 /// Options for reading sources.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Time limit for extracting text from one PDF.
     pub pdf_timeout: Duration,
+    /// How PDF extraction is isolated from the caller.
+    pub isolation: pdf::Isolation,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             pdf_timeout: Duration::from_secs(60),
+            isolation: pdf::Isolation::InProcess,
         }
     }
 }
 
 /// Reads a source file: a PDF (by its `%PDF` signature or `.pdf` name) or UTF-8 text.
-pub fn read(path: &Path, options: ReadOptions) -> Result<SourceDocument, Error> {
+pub fn read(path: &Path, options: &ReadOptions) -> Result<SourceDocument, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     if looks_like_pdf(path, &bytes) {
-        let lines = pdf::extract_lines(path, &bytes, options.pdf_timeout)?;
+        let lines = pdf::extract_lines(path, &bytes, options.pdf_timeout, &options.isolation)?;
         return Ok(SourceDocument {
             path: path.to_path_buf(),
             format: SourceFormat::Pdf,

@@ -1,0 +1,321 @@
+//! PDF sources: reading-order text from glyph positions, isolated from the
+//! PDF library's crashes and hangs.
+//!
+//! `pdf-extract` and `lopdf` panic on many damaged files and can loop
+//! forever on some. Two isolations are offered ([`Isolation`]):
+//!
+//! - **Subprocess** (what the `tariffs` binary uses): the binary runs itself
+//!   as a worker (`tariffs __extract-pdf FILE`), which extracts and prints
+//!   the lines as JSON. The parent waits at most the time limit, then kills
+//!   it. A child process contains everything: panics, aborts, stack
+//!   overflows (which `catch_unwind` cannot catch) and hangs (a thread cannot
+//!   be killed, a process can). Its cost, a process start, is a few
+//!   milliseconds against the tens that extraction takes.
+//! - **In process** (the library default, for callers without the binary):
+//!   a thread with `catch_unwind` and a time limit. It catches panics; past
+//!   the limit the caller gets an error, but the runaway thread is left
+//!   running until the process ends.
+//!
+//! Either way the answer is lines or an [`Error`] naming the file: an
+//! encrypted PDF, a PDF without a text layer (a scan), an empty PDF, a
+//! damaged one, or a file that is not a PDF each have their own message.
+
+pub mod glyphs;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::SourceLine;
+use crate::error::Error;
+use glyphs::{page_lines, GlyphCollector};
+
+/// How extraction is kept apart from the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Isolation {
+    /// A thread with `catch_unwind` and a time limit.
+    #[default]
+    InProcess,
+    /// A child process: this executable (the `tariffs` binary) with the
+    /// hidden `__extract-pdf` subcommand.
+    Subprocess(PathBuf),
+}
+
+/// The name of the hidden worker subcommand.
+pub const WORKER_COMMAND: &str = "__extract-pdf";
+
+/// What extraction found: lines per page, or why there are none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Extraction {
+    Pages(Vec<Vec<String>>),
+    NotPdf,
+    Encrypted,
+    Empty,
+    Damaged(String),
+    NoText { pages: u32 },
+    Panicked(String),
+}
+
+/// Extracts numbered lines (with pages) from PDF bytes.
+pub fn extract_lines(
+    path: &Path,
+    bytes: &[u8],
+    timeout: Duration,
+    isolation: &Isolation,
+) -> Result<Vec<SourceLine>, Error> {
+    let extraction = match isolation {
+        Isolation::InProcess => in_thread(path, bytes, timeout)?,
+        Isolation::Subprocess(exe) => in_child(path, exe, timeout)?,
+    };
+    let problem = |reason: String| Error::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    match extraction {
+        Extraction::Pages(pages) => Ok(number(pages)),
+        Extraction::NotPdf => Err(problem("not a PDF: the file has no %PDF- header".into())),
+        Extraction::Encrypted => Err(problem(
+            "the PDF is encrypted with a password: decrypt it first (for example `qpdf --decrypt`)"
+                .into(),
+        )),
+        Extraction::Empty => Err(problem("the PDF has no pages".into())),
+        Extraction::Damaged(why) => Err(problem(format!("the PDF is damaged or truncated: {why}"))),
+        Extraction::NoText { pages } => Err(problem(format!(
+            "the PDF has {pages} page(s) but no text layer (a scan?): OCR is not supported"
+        ))),
+        Extraction::Panicked(why) => Err(problem(format!(
+            "the PDF library crashed reading this file ({why}); it is probably damaged"
+        ))),
+    }
+}
+
+/// Numbers lines across pages, as `tariffs extract` prints them.
+fn number(pages: Vec<Vec<String>>) -> Vec<SourceLine> {
+    let mut lines = Vec::new();
+    for (index, page) in pages.into_iter().enumerate() {
+        for text in page {
+            lines.push(SourceLine {
+                number: lines.len() + 1,
+                page: Some(index as u32 + 1),
+                text: text.as_str().into(),
+            });
+        }
+    }
+    lines
+}
+
+/// Runs the extraction itself. Called inside the isolation, never directly.
+pub fn extract_unisolated(bytes: &[u8]) -> Extraction {
+    if !bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
+        return Extraction::NotPdf;
+    }
+    let mut doc = match pdf_extract::Document::load_mem(bytes) {
+        Ok(doc) => doc,
+        Err(e)
+            if ["ncrypt", "assword"]
+                .iter()
+                .any(|w| format!("{e:?}").contains(w)) =>
+        {
+            return Extraction::Encrypted
+        }
+        Err(e) => return Extraction::Damaged(e.to_string()),
+    };
+    // Many PDFs are "encrypted" with an empty password, to set permissions only.
+    let encrypted = doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok();
+    if encrypted && doc.decrypt("").is_err() {
+        return Extraction::Encrypted;
+    }
+    let page_count = doc.get_pages().len();
+    if page_count == 0 {
+        // A wrong password leaves no readable page tree.
+        return if encrypted {
+            Extraction::Encrypted
+        } else {
+            Extraction::Empty
+        };
+    }
+    if let Err(why) = check_content_streams(&doc) {
+        return Extraction::Damaged(why);
+    }
+    let collector = match collect_glyphs(&doc) {
+        Ok(collector) => collector,
+        Err(e) => return Extraction::Damaged(e.to_string()),
+    };
+    if collector.glyphs.is_empty() {
+        return Extraction::NoText {
+            pages: page_count as u32,
+        };
+    }
+    let mut pages = vec![Vec::new(); page_count];
+    for glyph in collector.glyphs {
+        let index = (glyph.page as usize).saturating_sub(1).min(page_count - 1);
+        pages[index].push(glyph);
+    }
+    Extraction::Pages(pages.into_iter().map(page_lines).collect())
+}
+
+/// Runs `pdf-extract` over every page, on as many threads as there are cores.
+///
+/// `pdf-extract` parses each page's fonts anew, which is most of its time;
+/// pages are independent, so they are shared out between threads (a panic in
+/// one reaches the caller's `catch_unwind` when the scope joins).
+fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, pdf_extract::OutputError> {
+    let pages: Vec<u32> = doc.get_pages().into_keys().collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(pages.len())
+        .max(1);
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|worker| {
+                let mine: Vec<u32> = pages
+                    .iter()
+                    .copied()
+                    .skip(worker)
+                    .step_by(threads)
+                    .collect();
+                scope.spawn(move || {
+                    let mut collector = GlyphCollector::default();
+                    for page in mine {
+                        pdf_extract::output_doc_page(doc, &mut collector, page)?;
+                    }
+                    Ok::<_, pdf_extract::OutputError>(collector)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+            })
+            .collect()
+    });
+    let mut all = GlyphCollector::default();
+    for result in results {
+        let part = result?;
+        all.pages += part.pages;
+        all.glyphs.extend(part.glyphs);
+    }
+    Ok(all)
+}
+
+/// Checks that every page's content decompresses.
+///
+/// `pdf-extract` falls back to the raw bytes when a stream does not
+/// decompress, and `lopdf` keeps whatever part of a damaged Flate stream
+/// came out before the damage: either way a damaged page would lose rows
+/// silently. Flate streams are therefore decompressed strictly here (the
+/// zlib checksum must match). Content that decompresses but does not parse
+/// makes `pdf-extract` fail, which is reported as damage too.
+fn check_content_streams(doc: &pdf_extract::Document) -> Result<(), String> {
+    for (number, page) in doc.get_pages() {
+        for id in doc.get_page_contents(page) {
+            let stream = doc
+                .get_object(id)
+                .and_then(|o| o.as_stream())
+                .map_err(|e| format!("page {number}: content stream {id:?}: {e}"))?;
+            let filters = stream.filters().unwrap_or_default();
+            if filters.first().is_some_and(|f| *f == b"FlateDecode") {
+                strict_inflate(&stream.content)
+                    .map_err(|e| format!("page {number}: content is damaged ({e})"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Inflates zlib data, failing on any error, the checksum included.
+fn strict_inflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(data).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Extraction in a thread that may panic or run away.
+fn in_thread(path: &Path, bytes: &[u8], timeout: Duration) -> Result<Extraction, Error> {
+    let bytes = bytes.to_vec();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let result = std::panic::catch_unwind(|| extract_unisolated(&bytes));
+        let _ = send
+            .send(result.unwrap_or_else(|payload| Extraction::Panicked(panic_message(&*payload))));
+    });
+    receive
+        .recv_timeout(timeout)
+        .map_err(|_| timed_out(path, timeout))
+}
+
+/// Extraction in a child process (see the module doc).
+fn in_child(path: &Path, exe: &Path, timeout: Duration) -> Result<Extraction, Error> {
+    let mut child = Command::new(exe)
+        .arg(WORKER_COMMAND)
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| Error::io(exe, e))?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    // The answer is read on a thread: it ends when the child closes its
+    // output (it exits), so waiting for it with a time limit needs no polling.
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = send.send(stdout.read_to_end(&mut out).map(|_| out));
+    });
+    let out = match receive.recv_timeout(timeout) {
+        Ok(out) => out.map_err(|e| Error::io(path, e))?,
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(timed_out(path, timeout));
+        }
+    };
+    let status = child.wait().map_err(|e| Error::io(exe, e))?;
+    match serde_json::from_slice(&out) {
+        Ok(extraction) => Ok(extraction),
+        Err(_) => Ok(Extraction::Panicked(match status.code() {
+            Some(code) => format!("the worker exited with code {code}"),
+            None => "the worker was killed by a signal".into(),
+        })),
+    }
+}
+
+fn timed_out(path: &Path, timeout: Duration) -> Error {
+    Error::Unreadable {
+        path: path.to_path_buf(),
+        reason: format!(
+            "extracting text took longer than {} s, so it was stopped (raise the limit with --timeout)",
+            timeout.as_secs()
+        ),
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
+/// The worker side of the subprocess isolation: extract `path`, print JSON.
+///
+/// Panics are caught and reported; the default panic message is silenced so
+/// the parent's output stays clean.
+pub fn run_worker(path: &Path) -> i32 {
+    std::panic::set_hook(Box::new(|_| {}));
+    let extraction = match std::fs::read(path) {
+        Ok(bytes) => std::panic::catch_unwind(|| extract_unisolated(&bytes))
+            .unwrap_or_else(|payload| Extraction::Panicked(panic_message(&*payload))),
+        Err(e) => Extraction::Damaged(e.to_string()),
+    };
+    let json = serde_json::to_string(&extraction).expect("extraction serializes");
+    println!("{json}");
+    0
+}

@@ -1,0 +1,278 @@
+//! The PDF path: fixtures from two producers, tables drawn in any order, and
+//! a corpus of damaged files that must each end in an import or a clean error.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::pdf::{table_pdf, Order};
+use inami_tariffs::model::{TariffRow, TariffTable};
+use inami_tariffs::parse::{self, ParsedDocument};
+use inami_tariffs::source::{self, ReadOptions};
+
+fn table(path: &Path) -> TariffTable {
+    let doc = source::read(path, &ReadOptions::default()).unwrap();
+    let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
+    assert!(
+        findings.iter().all(|f| !f.is_error()),
+        "{}: {findings:#?}",
+        path.display()
+    );
+    let ParsedDocument::Tariff(t) = parsed;
+    t.table
+}
+
+/// A row without its position in the source.
+fn data(row: &TariffRow) -> TariffRow {
+    TariffRow {
+        source_line: 0,
+        source_page: None,
+        ..row.clone()
+    }
+}
+
+#[test]
+fn both_fixture_pdfs_give_the_rows_of_the_seed_text() {
+    let seed = table(&common::seed_table());
+    for producer in ["writer", "latex"] {
+        let path = common::fixture(&format!("pdf/tarifs-kine-2024-01-01.fr.{producer}.pdf"));
+        let pdf = table(&path);
+        assert_eq!(pdf.rows.len(), 197, "{producer}");
+        assert_eq!(pdf.title, seed.title);
+        assert_eq!(pdf.effective_from, seed.effective_from);
+        assert_eq!(
+            pdf.source.file,
+            "sources/physiotherapy/2024-01-01-tariff.fr.pdf"
+        );
+        for (p, s) in pdf.rows.iter().zip(&seed.rows) {
+            assert_eq!(data(p), data(s), "{producer}");
+            assert!(p.source_page.is_some_and(|page| page >= 1));
+        }
+        let last_page = pdf.rows.last().unwrap().source_page.unwrap();
+        assert!(
+            last_page > 3,
+            "{producer}: rows carry their pages ({last_page})"
+        );
+    }
+}
+
+#[test]
+fn the_convention_pdf_has_the_codes_and_amounts_of_its_seed_text() {
+    let pdf = source::read(
+        &common::fixture("pdf/convention-kine-2021.fr.writer.pdf"),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let text =
+        std::fs::read_to_string(common::fixture("convention/convention-kine-2021.fr.txt")).unwrap();
+    let numbers = |lines: &mut dyn Iterator<Item = String>| -> Vec<String> {
+        let re = regex::Regex::new(r"\b\d{6}\b|\b\d+,\d+\b").unwrap();
+        let mut found: Vec<String> = lines
+            .flat_map(|l| {
+                re.find_iter(&l)
+                    .map(|m| m.as_str().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let from_pdf = numbers(&mut pdf.lines.iter().map(|l| l.text.to_string()));
+    let from_text = numbers(&mut text.lines().map(String::from));
+    assert!(from_text.len() > 300, "{}", from_text.len());
+    assert_eq!(from_pdf, from_text);
+}
+
+#[test]
+fn drawing_order_and_row_spacing_do_not_change_the_rows() {
+    let text = std::fs::read_to_string(common::seed_table()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut tables = Vec::new();
+    for (name, order, leading) in [
+        ("normal", Order::Normal, 1.6),
+        ("reversed", Order::Reversed, 1.6),
+        ("columns", Order::ColumnByColumn, 1.6),
+        ("headers-last", Order::HeadersLast, 1.6),
+        ("close-rows", Order::ColumnByColumn, 1.15),
+    ] {
+        let path = dir.path().join(format!("{name}.pdf"));
+        std::fs::write(&path, table_pdf(&text, order, leading)).unwrap();
+        tables.push((name, table(&path)));
+    }
+    let seed = table(&common::seed_table());
+    let (_, normal) = &tables[0];
+    assert_eq!(normal.rows.len(), 197);
+    for (p, s) in normal.rows.iter().zip(&seed.rows) {
+        assert_eq!(data(p), data(s));
+    }
+    for (name, t) in &tables[1..] {
+        assert_eq!(t.rows, normal.rows, "{name}");
+    }
+}
+
+/// Deterministic damage: truncations and byte flips of the Writer fixture.
+fn damaged_corpus(dir: &Path) -> Vec<std::path::PathBuf> {
+    let good = std::fs::read(common::fixture("pdf/tarifs-kine-2024-01-01.fr.writer.pdf")).unwrap();
+    let mut files = Vec::new();
+    let mut state: u64 = 0x0dd_ba11_cafe_f00d;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for i in 0..20 {
+        let cut = good.len() * i / 20 + next(97);
+        let path = dir.join(format!("truncated-{i:02}.pdf"));
+        std::fs::write(&path, &good[..cut.min(good.len() - 1)]).unwrap();
+        files.push(path);
+    }
+    for i in 0..25 {
+        let mut bytes = good.clone();
+        for _ in 0..1 + i % 4 {
+            let at = next(bytes.len());
+            bytes[at] ^= 1 << next(8);
+        }
+        let path = dir.join(format!("flipped-{i:02}.pdf"));
+        std::fs::write(&path, bytes).unwrap();
+        files.push(path);
+    }
+    files
+}
+
+#[test]
+fn every_damaged_pdf_ends_in_an_import_or_a_clean_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    let mut outcomes = [0usize; 3];
+    for path in damaged_corpus(dir.path()) {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let started = Instant::now();
+        let output = common::tariffs(repo.path())
+            .args(["import", "--dry-run", "--timeout", "20"])
+            .arg(&path)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert!(started.elapsed() < Duration::from_secs(45), "{name}: hung");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            !stderr.contains("panicked") && !stdout.contains("panicked"),
+            "{name}: {stderr}"
+        );
+        match output.status.code() {
+            Some(0) => {
+                assert!(
+                    stdout.contains("197 rows"),
+                    "{name}: a clean import has every row:\n{stdout}"
+                );
+                outcomes[0] += 1;
+            }
+            Some(1) => {
+                assert!(stdout.contains("not imported"), "{name}: {stdout}");
+                outcomes[1] += 1;
+            }
+            Some(2) => {
+                assert!(
+                    stderr.contains(&name),
+                    "{name}: the message names the file: {stderr}"
+                );
+                outcomes[2] += 1;
+            }
+            other => panic!("{name}: exit {other:?}\n{stderr}"),
+        }
+    }
+    assert!(outcomes[2] >= 20, "most damage is refused: {outcomes:?}");
+    assert!(common::files_in(repo.path()).is_empty());
+}
+
+#[test]
+fn each_kind_of_unreadable_pdf_has_its_own_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let scan = common::pdf::build(2, &[]);
+    let not_pdf = b"Tarifs ; Kinesitherapeutes ; 01-01-2024\n".to_vec();
+    let good = std::fs::read(common::fixture("pdf/tarifs-kine-2024-01-01.fr.writer.pdf")).unwrap();
+    // An encryption dictionary whose keys match no password, not even the empty one.
+    let key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let encrypt = format!("trailer\n<</Size 48/Encrypt << /Filter /Standard /V 2 /R 3 /Length 128 /O <{key}> /U <{key}> /P -4 >>/Root 46 0 R");
+    let encrypted = String::from_utf8_lossy(&good)
+        .contains("trailer\n<</Size 48/Root 46 0 R")
+        .then(|| {
+            let at = good.windows(7).rposition(|w| w == b"trailer").unwrap();
+            let end = at + "trailer\n<</Size 48/Root 46 0 R".len();
+            [&good[..at], encrypt.as_bytes(), &good[end..]].concat()
+        })
+        .expect("the fixture's trailer");
+    let no_rows = common::pdf::build(
+        1,
+        &[common::pdf::Placed {
+            page: 0,
+            x: 30.0,
+            y: 500.0,
+            size: 10.0,
+            text: "Tarifs ; Kinésithérapeutes ; 01-01-2024".into(),
+        }],
+    );
+    for (name, bytes, message) in [
+        (
+            "scan.pdf",
+            scan,
+            "no text layer (a scan?): OCR is not supported",
+        ),
+        ("notes.pdf", not_pdf, "not a PDF"),
+        (
+            "truncated.pdf",
+            good[..good.len() / 3].to_vec(),
+            "damaged or truncated",
+        ),
+        ("empty.pdf", Vec::new(), "not a PDF"),
+        ("no-rows.pdf", no_rows, "no rows"),
+        ("encrypted.pdf", encrypted, "encrypted with a password"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        common::tariffs(dir.path())
+            .args(["import", "--dry-run", name])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!("{name}: ")))
+            .stderr(predicates::str::contains(message));
+    }
+}
+
+#[test]
+fn extraction_past_its_time_limit_is_stopped() {
+    let path = common::fixture("pdf/tarifs-kine-2024-01-01.fr.writer.pdf");
+    common::tariffs(&common::root())
+        .args(["import", "--dry-run", "--timeout", "0"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "tarifs-kine-2024-01-01.fr.writer.pdf: extracting text took longer than 0 s",
+        ));
+}
+
+#[test]
+fn extract_prints_numbered_lines_with_page_markers() {
+    let path = common::fixture("pdf/tarifs-kine-2024-01-01.fr.writer.pdf");
+    let output = common::tariffs(&common::root())
+        .arg("extract")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("── page 2 ──"));
+    let t = table(&path);
+    let row = t.rows.iter().find(|r| r.code() == "560011").unwrap();
+    assert!(
+        text.contains(&format!(
+            "{:>3} | M = 1,066667 560011 - = M 24 25,60 23,10 19,35",
+            row.source_line
+        )),
+        "{text}"
+    );
+}
