@@ -10,7 +10,11 @@ use crate::canonical;
 use crate::error::Error;
 use crate::layout::{DocumentId, DocumentKind};
 use crate::model::TariffTable;
-use crate::state::State;
+use std::sync::Arc;
+
+use crate::model::Convention;
+use crate::parse::ParsedDocument;
+use crate::state::{Entry, Field, Origin, State, Value};
 use crate::store::DataRepo;
 
 /// A snapshot file in the work tree, known by its path.
@@ -25,6 +29,7 @@ pub struct SnapshotRef {
 #[derive(Debug, Clone)]
 pub enum Snapshot {
     Tariff(TariffTable),
+    Convention(Convention),
 }
 
 impl Snapshot {
@@ -39,10 +44,17 @@ impl Snapshot {
             Some(s) if s.starts_with("inami-tariffs/tariff/") => {
                 Ok(Snapshot::Tariff(canonical::read_tariff(path, text)?))
             }
+            Some(s) if s.starts_with("inami-tariffs/convention/") => {
+                let convention = serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                })?;
+                Ok(Snapshot::Convention(convention))
+            }
             other => Err(Error::BadSnapshot {
                 path: path.to_path_buf(),
                 reason: format!(
-                    "unknown schema {}: expected inami-tariffs/tariff/1",
+                    "unknown schema {}: expected inami-tariffs/tariff/1 or inami-tariffs/convention/1",
                     other.map_or("(none)".to_string(), |s| format!("`{s}`"))
                 ),
             }),
@@ -58,22 +70,40 @@ impl Snapshot {
         Snapshot::from_yaml(label, text)
     }
 
+    /// The snapshot a freshly parsed document makes.
+    pub fn from_parsed(parsed: &ParsedDocument) -> Snapshot {
+        match parsed {
+            ParsedDocument::Tariff(t) => Snapshot::Tariff(t.table.clone()),
+            ParsedDocument::Convention(c) => Snapshot::Convention(c.convention.clone()),
+        }
+    }
+
     pub fn effective_from(&self) -> NaiveDate {
         match self {
             Snapshot::Tariff(t) => t.effective_from,
+            Snapshot::Convention(c) => c.effective_from,
         }
     }
 
     pub fn profession(&self) -> &str {
         match self {
             Snapshot::Tariff(t) => &t.profession,
+            Snapshot::Convention(c) => &c.profession,
         }
     }
 
-    /// What this snapshot states on its own.
+    /// What this snapshot states on its own: for a convention, every dated
+    /// entry applied in date order (its state at the end of its period).
     pub fn state(&self, label: &str) -> State {
         match self {
             Snapshot::Tariff(t) => State::from_table(t, label),
+            Snapshot::Convention(c) => {
+                let mut state = State::default();
+                for entry in convention_entries(c, label) {
+                    state.apply_entry(&entry);
+                }
+                state
+            }
         }
     }
 }
@@ -133,9 +163,100 @@ pub fn state_at(
         .filter(|s| s.id.profession == profession && s.id.kind == DocumentKind::Tariff)
         .filter(|s| s.id.effective_from <= date)
         .max_by_key(|s| s.id.effective_from);
-    let Some(base) = base else {
-        return Ok((State::default(), Vec::new()));
+    let (mut state, mut used, base_date) = match base {
+        Some(base) => (
+            load(repo, base)?.state(&base.path),
+            vec![base.path.clone()],
+            Some(base.id.effective_from),
+        ),
+        None => (State::default(), Vec::new(), None),
     };
-    let state = load(repo, base)?.state(&base.path);
-    Ok((state, vec![base.path.clone()]))
+    // Conventions that may hold entries dated after the base and up to the date.
+    let mut entries = Vec::new();
+    for snapshot in snapshots.iter().filter(|s| {
+        s.id.profession == profession
+            && s.id.kind == DocumentKind::Convention
+            && s.id.effective_from <= date
+    }) {
+        let Snapshot::Convention(c) = load(repo, snapshot)? else {
+            continue;
+        };
+        let before = entries.len();
+        entries.extend(
+            convention_entries(&c, &snapshot.path)
+                .into_iter()
+                .filter(|e| e.date <= date && base_date.is_none_or(|b| e.date > b)),
+        );
+        if entries.len() > before {
+            used.push(snapshot.path.clone());
+        }
+    }
+    // Stable: entries of one date keep their order in the document.
+    entries.sort_by_key(|e| e.date);
+    for entry in &entries {
+        state.apply_entry(entry);
+    }
+    Ok((state, used))
+}
+
+/// The dated statements of a convention, as state entries: key values set
+/// `key_letter` and `key_value`; stated fees and indemnity amounts set `fee`.
+/// Statements without a date are left out: they are never applied.
+pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
+    let source: Arc<str> = match label.split_once(':') {
+        Some((rev, _)) => format!("{rev}:{}", c.source.file).into(),
+        None => c.source.file.as_str().into(),
+    };
+    let snapshot: Arc<str> = label.into();
+    let origin = |date: NaiveDate, line: usize| Origin {
+        snapshot: snapshot.clone(),
+        source: source.clone(),
+        effective_from: date,
+        source_line: Some(line),
+        source_page: None,
+    };
+    let mut entries = Vec::new();
+    for list in &c.key_values {
+        let Some(date) = list.effective_from else {
+            continue;
+        };
+        let mut fields = vec![(Field::KeyValue, Value::Amount(list.value))];
+        if let Some(letter) = list.key_letter {
+            fields.insert(0, (Field::KeyLetter, Value::Letter(letter)));
+        }
+        entries.push(Entry {
+            date,
+            codes: list.codes.clone(),
+            fields,
+            origin: origin(date, list.source_line),
+        });
+    }
+    for fee in &c.stated_fees {
+        let Some(date) = fee.effective_from else {
+            continue;
+        };
+        let mut fields = vec![(Field::Fee, Value::Amount(fee.amount))];
+        if let Some(rv) = fee.relative_value {
+            fields.push((Field::RelativeValue, Value::Amount(rv)));
+        }
+        entries.push(Entry {
+            date,
+            codes: fee.codes.clone(),
+            fields,
+            origin: origin(date, fee.source_line),
+        });
+    }
+    for indemnity in &c.indemnities {
+        let Some(date) = indemnity.effective_from else {
+            continue;
+        };
+        let fields = vec![(Field::Fee, Value::Amount(indemnity.amount))];
+        entries.push(Entry {
+            date,
+            codes: indemnity.pseudocodes.clone(),
+            fields,
+            origin: origin(date, indemnity.source_line),
+        });
+    }
+    entries
 }

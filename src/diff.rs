@@ -9,6 +9,8 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::code::Code;
+use std::collections::{HashMap, HashSet};
+
 use crate::state::{CodeState, Field, State, Value};
 
 /// One field that changed.
@@ -74,13 +76,34 @@ impl Diff {
     }
 }
 
+/// Every code a state knows (both codes of an AMB/HOS row) → the key it is under.
+fn aliases(state: &State) -> HashMap<Code, Code> {
+    let mut map = HashMap::new();
+    for (key, code_state) in &state.codes {
+        for field in [Field::AmbulatoryCode, Field::HospitalizedCode] {
+            if let Some(Value::Code(c)) = code_state.get(field) {
+                map.entry(*c).or_insert(*key);
+            }
+        }
+        map.insert(*key, *key);
+    }
+    map
+}
+
 /// Compares two states code by code.
+///
+/// A row with both an AMB and a HOS code answers to either: a convention
+/// that lists 560545 on its own is compared with the 2024 row 560534/560545.
 pub fn diff(from: &State, to: &State) -> Diff {
     let mut out = Diff::default();
+    let (from_aliases, to_aliases) = (aliases(from), aliases(to));
+    let mut matched: HashSet<Code> = HashSet::new();
     for (code, old) in &from.codes {
-        match to.codes.get(code) {
+        let new = to_aliases.get(code).and_then(|key| to.codes.get(key));
+        match new {
             None => out.removed.push(old.clone()),
             Some(new) => {
+                matched.insert(new.code);
                 let changes = changes(old, new);
                 if changes.is_empty() {
                     out.unchanged += 1;
@@ -98,7 +121,7 @@ pub fn diff(from: &State, to: &State) -> Diff {
     out.added = to
         .codes
         .iter()
-        .filter(|(code, _)| !from.codes.contains_key(code))
+        .filter(|(code, _)| !matched.contains(code) && !from_aliases.contains_key(code))
         .map(|(_, state)| state.clone())
         .collect();
     out

@@ -16,7 +16,7 @@ use crate::catalog::{self, Snapshot};
 use crate::code::Code;
 use crate::error::Error;
 use crate::layout::PARSED_DIR;
-use crate::state::{Field, Value};
+use crate::state::{Field, State, Value};
 use crate::store::git::GitRepo;
 use crate::store::DataRepo;
 
@@ -66,24 +66,54 @@ pub fn of_code(repo: &DataRepo, code: Code) -> Result<Vec<Entry>, Error> {
     let mut entries = Vec::new();
     for version in versions(repo)? {
         let snapshot = Snapshot::from_bytes(&version.path, &version.bytes)?;
-        let state = snapshot.state(&version.path);
-        if let Some(found) = state.codes.get(&code) {
-            let fields = FIELDS
-                .iter()
-                .filter_map(|f| Some((*f, found.get(*f)?.clone())))
-                .collect();
-            entries.push(Entry {
-                effective_from: snapshot.effective_from(),
-                fields,
-                snapshot: version.path.clone(),
-                commit: version.commit.clone(),
+        for (date, state) in dated_states(&snapshot, &version.path) {
+            let found = state.codes.get(&code).or_else(|| {
+                // The HOS code of an AMB/HOS row is found under the AMB code.
+                state
+                    .codes
+                    .values()
+                    .find(|s| s.get(Field::HospitalizedCode) == Some(&Value::Code(code)))
             });
+            if let Some(found) = found {
+                let fields = FIELDS
+                    .iter()
+                    .filter_map(|f| Some((*f, found.get(*f)?.clone())))
+                    .collect();
+                entries.push(Entry {
+                    effective_from: date,
+                    fields,
+                    snapshot: version.path.clone(),
+                    commit: version.commit.clone(),
+                });
+            }
         }
     }
     // Stable: versions of one date stay in commit order.
     entries.sort_by_key(|e| e.effective_from);
     entries.dedup_by(|later, earlier| later.fields == earlier.fields);
     Ok(entries)
+}
+
+/// The states a snapshot gives over time: a table, one; a convention, one
+/// per date at which its entries apply (all entries up to that date).
+fn dated_states(snapshot: &Snapshot, label: &str) -> Vec<(NaiveDate, State)> {
+    match snapshot {
+        Snapshot::Tariff(_) => vec![(snapshot.effective_from(), snapshot.state(label))],
+        Snapshot::Convention(c) => {
+            let mut entries = catalog::convention_entries(c, label);
+            entries.sort_by_key(|e| e.date);
+            let mut out: Vec<(NaiveDate, State)> = Vec::new();
+            let mut state = State::default();
+            for entry in entries {
+                state.apply_entry(&entry);
+                match out.last_mut() {
+                    Some((date, last)) if *date == entry.date => *last = state.clone(),
+                    _ => out.push((entry.date, state.clone())),
+                }
+            }
+            out
+        }
+    }
 }
 
 /// Every committed version of every snapshot, then uncommitted work-tree ones.

@@ -163,3 +163,79 @@ mod letter {
         .transpose()
     }
 }
+
+/// The `schema` value of a convention snapshot.
+pub const CONVENTION_SCHEMA_ID: &str = "inami-tariffs/convention/1";
+
+/// A convention between a profession and the insurers: key values, fees and
+/// indemnities it sets, each with the date it applies from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Convention {
+    pub schema: String,
+    pub profession: String,
+    /// Start of the convention's period.
+    pub effective_from: NaiveDate,
+    pub title: String,
+    pub language: Language,
+    pub source: SourceRef,
+    /// The day the convention was concluded.
+    pub concluded_on: Option<NaiveDate>,
+    /// Last day of the convention's period.
+    pub effective_until: Option<NaiveDate>,
+    pub key_values: Vec<KeyValueList>,
+    pub stated_fees: Vec<StatedFee>,
+    pub indemnities: Vec<Indemnity>,
+}
+
+/// `- 0,927692 pour les prestations 560011, 560092, ...`: a key value for codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyValueList {
+    #[serde(with = "letter")]
+    pub key_letter: Option<char>,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub value: Decimal,
+    /// `None` when the text leaves the date open.
+    pub effective_from: Option<NaiveDate>,
+    pub codes: Vec<Code>,
+    pub source_line: usize,
+}
+
+/// "les honoraires des prestations ... sont portés à 25 euros".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatedFee {
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// `None` when the text leaves the date open.
+    pub effective_from: Option<NaiveDate>,
+    #[serde(with = "letter")]
+    pub key_letter: Option<char>,
+    /// The relative value when the text gives it (`prestations M 24`).
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub relative_value: Option<Decimal>,
+    pub codes: Vec<Code>,
+    pub source_line: usize,
+}
+
+/// How much of an indemnity the insurance pays back, in percent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reimbursement {
+    #[serde(with = "rust_decimal::serde::str")]
+    pub preferential: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub standard: Decimal,
+}
+
+/// An indemnity attested with pseudocodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indemnity {
+    pub pseudocodes: Vec<Code>,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// `true` when the amount is a maximum ("à maximum 1,13 euros").
+    pub maximum: bool,
+    pub reimbursement: Option<Reimbursement>,
+    /// The codes the indemnity goes with.
+    pub applies_to: Vec<Code>,
+    pub effective_from: Option<NaiveDate>,
+    pub source_line: usize,
+}

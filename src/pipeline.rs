@@ -28,8 +28,10 @@ pub struct Processed {
     pub doc: SourceDocument,
     pub parsed: ParsedDocument,
     pub snapshot: Snapshot,
-    /// Number of records (rows of a table).
+    /// Number of records (rows of a table; lists, fees and indemnities of a convention).
     pub rows: usize,
+    /// What the document holds, in words (`197 rows`).
+    pub summary: String,
     pub findings: Vec<Finding>,
 }
 
@@ -46,36 +48,71 @@ pub fn process(doc: SourceDocument) -> Result<Processed, Error> {
     let unparsed = findings
         .iter()
         .any(|f| f.rule == crate::validate::Rule::UnparsedRow);
-    let empty = match &parsed {
-        ParsedDocument::Tariff(t) => t.table.rows.is_empty(),
+    let (empty, what) = match &parsed {
+        ParsedDocument::Tariff(t) => (t.table.rows.is_empty(), "a tariff title but no rows"),
+        ParsedDocument::Convention(c) => {
+            let c = &c.convention;
+            let none =
+                c.key_values.is_empty() && c.stated_fees.is_empty() && c.indemnities.is_empty();
+            (
+                none,
+                "a convention title but no key values, fees or indemnities",
+            )
+        }
     };
     if empty && !unparsed {
         return Err(Error::UnknownDocument {
             path: doc.path.clone(),
-            reason: "it has a tariff title but no rows: nothing to import".into(),
+            reason: format!("it has {what}: nothing to import"),
         });
     }
-    let (snapshot, rows) = match &parsed {
+    let (id, source_path, yaml, rows, summary) = match &parsed {
         ParsedDocument::Tariff(t) => {
             let id = DocumentId {
                 profession: t.table.profession.clone(),
                 kind: DocumentKind::Tariff,
                 effective_from: t.table.effective_from,
             };
-            let snapshot = Snapshot {
-                snapshot_path: id.snapshot_path(),
-                source_path: t.table.source.file.clone(),
-                yaml: canonical::tariff_to_yaml(&t.table),
+            let rows = t.table.rows.len();
+            let yaml = canonical::tariff_to_yaml(&t.table);
+            (
                 id,
-            };
-            (snapshot, t.table.rows.len())
+                t.table.source.file.clone(),
+                yaml,
+                rows,
+                format!("{rows} rows"),
+            )
         }
+        ParsedDocument::Convention(c) => {
+            let c = &c.convention;
+            let id = DocumentId {
+                profession: c.profession.clone(),
+                kind: DocumentKind::Convention,
+                effective_from: c.effective_from,
+            };
+            let (k, f, i) = (c.key_values.len(), c.stated_fees.len(), c.indemnities.len());
+            let summary = format!("{k} key-value lists, {f} stated fees, {i} indemnities");
+            (
+                id,
+                c.source.file.clone(),
+                canonical::convention_to_yaml(c),
+                k + f + i,
+                summary,
+            )
+        }
+    };
+    let snapshot = Snapshot {
+        snapshot_path: id.snapshot_path(),
+        source_path,
+        yaml,
+        id,
     };
     Ok(Processed {
         doc,
         parsed,
         snapshot,
         rows,
+        summary,
         findings,
     })
 }

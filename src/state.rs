@@ -232,6 +232,13 @@ impl State {
         State { codes }
     }
 
+    /// Applies a dated entry to each of its codes.
+    pub fn apply_entry(&mut self, entry: &Entry) {
+        for code in &entry.codes {
+            self.apply(*code, &entry.fields, &entry.origin);
+        }
+    }
+
     /// Sets the fields `fields` states for `code` (adding the code if new).
     pub fn apply(&mut self, code: Code, fields: &[(Field, Value)], origin: &Origin) {
         let entry = self.codes.entry(code).or_insert_with(|| CodeState {
@@ -244,6 +251,15 @@ impl State {
         }
         entry.origin = origin.clone();
     }
+}
+
+/// A dated statement about some codes (from a convention).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub date: NaiveDate,
+    pub codes: Vec<Code>,
+    pub fields: Vec<(Field, Value)>,
+    pub origin: Origin,
 }
 
 /// Serializes `field → value` pairs as a JSON object (for reports).

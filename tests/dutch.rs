@@ -12,7 +12,9 @@ fn parse_file(path: &std::path::Path) -> inami_tariffs::model::TariffTable {
     let doc = source::read(path, &ReadOptions::default()).unwrap();
     let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
     assert!(findings.iter().all(|f| !f.is_error()), "{findings:#?}");
-    let ParsedDocument::Tariff(t) = parsed;
+    let ParsedDocument::Tariff(t) = parsed else {
+        panic!("a tariff table")
+    };
     t.table
 }
 

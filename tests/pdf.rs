@@ -19,7 +19,9 @@ fn table(path: &Path) -> TariffTable {
         "{}: {findings:#?}",
         path.display()
     );
-    let ParsedDocument::Tariff(t) = parsed;
+    let ParsedDocument::Tariff(t) = parsed else {
+        panic!("a tariff table")
+    };
     t.table
 }
 

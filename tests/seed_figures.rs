@@ -10,7 +10,9 @@ use inami_tariffs::validate::{Rule, Severity};
 
 fn table() -> inami_tariffs::model::TariffTable {
     let doc = source::read(&common::seed_table(), &ReadOptions::default()).unwrap();
-    let ParsedDocument::Tariff(parsed) = parse::parse(&doc).unwrap();
+    let ParsedDocument::Tariff(parsed) = parse::parse(&doc).unwrap() else {
+        panic!("a tariff table")
+    };
     parsed.table
 }
 

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::model::TariffTable;
+use crate::model::{Convention, TariffTable};
 use crate::validate::{Finding, Place, Rule};
 
 /// The JSON Schema of tariff snapshots (`schema/tariff.schema.json`).
@@ -23,6 +23,19 @@ pub const TARIFF_SCHEMA: &str = include_str!("../../schema/tariff.schema.json");
 fn to_yaml<T: Serialize>(value: &T, schema_file: &str) -> String {
     let body = serde_yaml::to_string(value).expect("snapshot records always serialize");
     format!("# yaml-language-server: $schema=../../schema/{schema_file}\n{body}")
+}
+
+/// The JSON Schema of convention snapshots (`schema/convention.schema.json`).
+pub const CONVENTION_SCHEMA: &str = include_str!("../../schema/convention.schema.json");
+
+/// The canonical YAML of a convention.
+pub fn convention_to_yaml(convention: &Convention) -> String {
+    to_yaml(convention, "convention.schema.json")
+}
+
+/// Reads a convention snapshot, refusing one that does not match the schema.
+pub fn convention_from_yaml(path: &Path, text: &str) -> Result<Convention, Error> {
+    from_yaml(path, text, CONVENTION_SCHEMA)
 }
 
 /// The canonical YAML of a tariff table.

@@ -190,11 +190,7 @@ fn commit_message(
     let mut trailers = Vec::new();
     for p in processed {
         let (against, before) = previous_state(repo, git, p)?;
-        let after = match &p.parsed {
-            crate::parse::ParsedDocument::Tariff(t) => {
-                State::from_table(&t.table, &p.snapshot.snapshot_path)
-            }
-        };
+        let after = Snapshot::from_parsed(&p.parsed).state(&p.snapshot.snapshot_path);
         body.push(describe_changes(
             &title(p),
             &against,
@@ -219,11 +215,11 @@ fn commit_message(
 /// `physiotherapy tariff 2024-01-01: 197 rows`
 fn title(p: &Processed) -> String {
     format!(
-        "{} {} {}: {} rows",
+        "{} {} {}: {}",
         p.snapshot.id.profession,
         p.snapshot.id.kind.word(),
         p.snapshot.id.effective_from,
-        p.rows
+        p.summary
     )
 }
 
@@ -275,6 +271,29 @@ fn describe_changes(title: &str, against: &str, d: &Diff) -> String {
     lines.join("\n")
 }
 
+/// `stated fees: 42 codes in 6 statements checked, all correct; 21 not checked (...)`
+fn fee_check_line(check: &crate::validate::convention::FeeCheck, findings: &[Finding]) -> String {
+    let wrong = findings
+        .iter()
+        .filter(|f| f.rule == crate::validate::Rule::StatedFeeMismatch)
+        .count();
+    let verdict = if wrong == 0 {
+        "all correct".to_string()
+    } else {
+        format!("{wrong} wrong")
+    };
+    let mut reasons: Vec<&str> = check.unchecked.iter().map(|(_, why)| *why).collect();
+    reasons.dedup();
+    let unchecked = match check.unchecked.len() {
+        0 => String::new(),
+        n => format!("; {n} codes not checked ({})", reasons.join("; ")),
+    };
+    format!(
+        "  stated fees: {} codes in {} statements checked, {verdict}{unchecked}\n",
+        check.codes_checked, check.statements_checked
+    )
+}
+
 fn refuse_two_versions_of_one_document(processed: &[Processed]) -> Result<(), Error> {
     for (i, a) in processed.iter().enumerate() {
         if let Some(b) = processed[..i]
@@ -310,13 +329,13 @@ fn print_text(processed: &[Processed], blocked: bool, dry_run: bool, stored: &St
     for p in processed {
         print_findings(&p.doc.display_path(), &p.findings);
         lines.push_str(&format!(
-            "{}: {} {} {}, {} rows\n",
+            "{}: {}\n",
             p.doc.display_path(),
-            p.snapshot.id.profession,
-            p.snapshot.id.kind.word(),
-            p.snapshot.id.effective_from,
-            p.rows,
+            title(p).replacen(':', ",", 1)
         ));
+        if let crate::parse::ParsedDocument::Convention(c) = &p.parsed {
+            lines.push_str(&fee_check_line(&c.fee_check, &p.findings));
+        }
     }
     if stored.initialized {
         lines.push_str("initialized a git repository for the data\n");

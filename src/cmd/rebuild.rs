@@ -50,7 +50,7 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
             .read(target)?
             .map(|b| String::from_utf8_lossy(&b).into_owned());
         if current.as_deref() == Some(done.snapshot.yaml.as_str()) {
-            report.push_str(&format!("{target}: unchanged ({} rows)\n", done.rows));
+            report.push_str(&format!("{target}: unchanged ({})\n", done.summary));
         } else if args.check {
             bad = true;
             let old = current.unwrap_or_default();
@@ -68,7 +68,7 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
                 path: target.clone(),
                 bytes: done.snapshot.yaml.into_bytes(),
             }])?;
-            report.push_str(&format!("{target}: rewritten ({} rows)\n", done.rows));
+            report.push_str(&format!("{target}: rewritten ({})\n", done.summary));
         }
     }
     for path in repo.snapshots()? {

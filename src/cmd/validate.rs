@@ -63,6 +63,12 @@ pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
 /// Every finding about one snapshot: schema violations, or else rule findings.
 pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    if text
+        .lines()
+        .any(|l| l.starts_with("schema: inami-tariffs/convention/"))
+    {
+        return check_convention(repo, path, &text);
+    }
     let schema = canonical::schema_findings(path, &text, canonical::TARIFF_SCHEMA)?;
     if !schema.is_empty() {
         return Ok(schema);
@@ -77,6 +83,19 @@ pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Erro
     let mut findings = validate::tariff::check(&table, &locate);
     validate::sort(&mut findings);
     Ok(findings)
+}
+
+/// A convention snapshot: schema, then the convention rules, placed in the
+/// stored source when it is at hand.
+fn check_convention(repo: &DataRepo, path: &Path, text: &str) -> Result<Vec<Finding>, Error> {
+    let schema = canonical::schema_findings(path, text, canonical::CONVENTION_SCHEMA)?;
+    if !schema.is_empty() {
+        return Ok(schema);
+    }
+    let convention = canonical::convention_from_yaml(path, text)?;
+    let source = source_text(repo, &convention.source.file, &convention.source.sha256)
+        .unwrap_or_else(|| SourceDocument::from_text(&convention.source.file, ""));
+    Ok(crate::validate::convention::check(&convention, &source).0)
 }
 
 /// The stored source text, when it is text and still the one the snapshot names.

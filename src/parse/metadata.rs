@@ -44,6 +44,7 @@ const PROFESSIONS: &[(&str, &[&str])] = &[
         "physiotherapy",
         &[
             "kinésithérapeutes",
+            "kinesitherapeutes",
             "kinesitherapeuten",
             "kinésithérapie",
             "kinesitherapie",

@@ -4,6 +4,7 @@
 //! parser of its family. Families share [`dates`] and [`metadata`] helpers; the
 //! row grammar of tariff tables is in [`row`].
 
+pub mod convention;
 pub mod dates;
 pub mod metadata;
 pub mod row;
@@ -19,6 +20,14 @@ pub use tariff::ParsedTariff;
 #[derive(Debug, Clone)]
 pub enum ParsedDocument {
     Tariff(ParsedTariff),
+    Convention(ParsedConvention),
+}
+
+/// A parsed convention, and what its stated-fee check covered.
+#[derive(Debug, Clone)]
+pub struct ParsedConvention {
+    pub convention: crate::model::Convention,
+    pub fee_check: validate::convention::FeeCheck,
 }
 
 /// Recognizes the document and parses it.
@@ -26,6 +35,12 @@ pub enum ParsedDocument {
 /// Returns an error (exit 2) when the document is of no known family; content
 /// problems are findings inside the result.
 pub fn parse(doc: &SourceDocument) -> Result<ParsedDocument, Error> {
+    if convention::is_convention(doc) {
+        return Ok(ParsedDocument::Convention(ParsedConvention {
+            convention: convention::parse(doc)?,
+            fee_check: Default::default(),
+        }));
+    }
     let (meta, mut findings) = metadata::read(doc)?;
     let mut parsed = tariff::parse(doc, &meta);
     findings.append(&mut parsed.findings);
@@ -35,13 +50,18 @@ pub fn parse(doc: &SourceDocument) -> Result<ParsedDocument, Error> {
 
 /// Parses and validates a document: the records and every finding about them.
 pub fn parse_and_validate(doc: &SourceDocument) -> Result<(ParsedDocument, Vec<Finding>), Error> {
-    let parsed = parse(doc)?;
-    let mut findings = match &parsed {
+    let mut parsed = parse(doc)?;
+    let mut findings = match &mut parsed {
         ParsedDocument::Tariff(t) => {
             let locate = tariff::SourceLocator::new(doc, &t.spans);
             let mut all = t.findings.clone();
             all.extend(validate::tariff::check(&t.table, &locate));
             all
+        }
+        ParsedDocument::Convention(c) => {
+            let (findings, fee_check) = validate::convention::check(&c.convention, doc);
+            c.fee_check = fee_check;
+            findings
         }
     };
     validate::sort(&mut findings);

@@ -5,6 +5,7 @@
 //! only the first; errors block an import, warnings are reported only.
 //! Rendering (with the source line and a caret) lives in [`crate::report`].
 
+pub mod convention;
 pub mod tariff;
 
 use std::borrow::Cow;
@@ -50,6 +51,10 @@ pub enum Rule {
     MissingFeeNote,
     /// A snapshot does not match `schema/*.schema.json`.
     Schema,
+    /// A convention's stated fee ≠ the code's key value × relative value.
+    StatedFeeMismatch,
+    /// A convention gives a code two key values for one date.
+    ConflictingKeyValue,
 }
 
 impl Rule {
@@ -67,6 +72,8 @@ impl Rule {
             Rule::ConflictingDate => "conflicting-date",
             Rule::MissingFeeNote => "missing-fee-note",
             Rule::Schema => "schema",
+            Rule::StatedFeeMismatch => "stated-fee-mismatch",
+            Rule::ConflictingKeyValue => "conflicting-key-value",
         }
     }
 
