@@ -260,3 +260,19 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
     }
     entries
 }
+
+/// What the work tree's tariff tables say of each code, for convention checks.
+pub fn tables(repo: &DataRepo) -> Result<crate::validate::convention::Tables, Error> {
+    let mut snapshots: Vec<SnapshotRef> = list(repo)?
+        .into_iter()
+        .filter(|s| s.id.kind == DocumentKind::Tariff)
+        .collect();
+    snapshots.sort_by_key(|s| s.id.effective_from);
+    let mut tables = Vec::new();
+    for s in &snapshots {
+        if let Snapshot::Tariff(t) = load(repo, s)? {
+            tables.push(t);
+        }
+    }
+    Ok(crate::validate::convention::Tables::from_tables(&tables))
+}

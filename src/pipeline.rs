@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::layout::{DocumentId, DocumentKind};
 use crate::parse::{self, ParsedDocument};
 use crate::source::SourceDocument;
+use crate::validate::convention::Tables;
 use crate::validate::Finding;
 
 /// The files a document becomes in a data repository.
@@ -44,7 +45,12 @@ impl Processed {
 
 /// Parses, validates and serializes one document.
 pub fn process(doc: SourceDocument) -> Result<Processed, Error> {
-    let (parsed, findings) = parse::parse_and_validate(&doc)?;
+    process_with(doc, &Tables::default())
+}
+
+/// Like [`process`], checking a convention against the repository's tariff tables.
+pub fn process_with(doc: SourceDocument, tables: &Tables) -> Result<Processed, Error> {
+    let (parsed, findings) = parse::parse_and_validate_with(&doc, tables)?;
     let unparsed = findings
         .iter()
         .any(|f| f.rule == crate::validate::Rule::UnparsedRow);

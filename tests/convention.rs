@@ -281,3 +281,44 @@ fn history_of_560416_across_the_convention_and_the_table() {
     assert_eq!(h[2]["fee"], "17.20");
     assert_eq!(h[1]["fee"], "14.75");
 }
+
+#[test]
+fn travel_pseudocodes_in_a_table_must_follow_the_convention_rates() {
+    let repo = tempfile::tempdir().unwrap();
+    let table = std::fs::read_to_string(common::seed_table()).unwrap();
+    let bad = table.replace(
+        "1,130000 639133 - 1 1,13 0,68 0,17",
+        "1,130000 639133 - 1 1,13 0,70 0,17",
+    );
+    assert_ne!(bad, table);
+    let bad_path = repo.path().join("table.txt");
+    std::fs::write(&bad_path, bad).unwrap();
+    common::tariffs(repo.path())
+        .args(["import", "table.txt", "--no-commit"])
+        .assert()
+        .success();
+    std::fs::remove_file(&bad_path).unwrap();
+    common::tariffs(repo.path())
+        .args(["import", "--dry-run"])
+        .arg(text_path())
+        .assert()
+        .code(1)
+        .stdout(contains("error[indemnity-rate]"))
+        .stdout(contains(
+            "gives pseudocode 639133 interventions 0,70 / 0,17, not 1,13 at 60% / 15%",
+        ))
+        .stdout(contains("expected 0,68 / 0,17, found 0,70 / 0,17"));
+    // With the table as published, every rate checks out.
+    let good = tempfile::tempdir().unwrap();
+    for file in [common::seed_table(), text_path()] {
+        common::tariffs(good.path())
+            .arg("import")
+            .arg(file)
+            .assert()
+            .success();
+    }
+    common::tariffs(good.path())
+        .arg("validate")
+        .assert()
+        .success();
+}

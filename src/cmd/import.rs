@@ -51,9 +51,17 @@ struct Stored {
 
 pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
     let options = super::read_options(args.timeout);
+    // Conventions are checked against the tariff tables already imported.
+    let tables = match DataRepo::open(&args.repo.repo) {
+        Ok(repo) => catalog::tables(&repo)?,
+        Err(_) => Default::default(),
+    };
     let mut processed = Vec::new();
     for file in &args.files {
-        processed.push(pipeline::process(source::read(file, &options)?)?);
+        processed.push(pipeline::process_with(
+            source::read(file, &options)?,
+            &tables,
+        )?);
     }
     refuse_two_versions_of_one_document(&processed)?;
     let all_findings: Vec<Finding> = processed.iter().flat_map(|p| p.findings.clone()).collect();

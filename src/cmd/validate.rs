@@ -95,7 +95,8 @@ fn check_convention(repo: &DataRepo, path: &Path, text: &str) -> Result<Vec<Find
     let convention = canonical::convention_from_yaml(path, text)?;
     let source = source_text(repo, &convention.source.file, &convention.source.sha256)
         .unwrap_or_else(|| SourceDocument::from_text(&convention.source.file, ""));
-    Ok(crate::validate::convention::check(&convention, &source).0)
+    let tables = crate::catalog::tables(repo)?;
+    Ok(crate::validate::convention::check(&convention, &source, &tables).0)
 }
 
 /// The stored source text, when it is text and still the one the snapshot names.

@@ -50,6 +50,15 @@ pub fn parse(doc: &SourceDocument) -> Result<ParsedDocument, Error> {
 
 /// Parses and validates a document: the records and every finding about them.
 pub fn parse_and_validate(doc: &SourceDocument) -> Result<(ParsedDocument, Vec<Finding>), Error> {
+    parse_and_validate_with(doc, &validate::convention::Tables::default())
+}
+
+/// Like [`parse_and_validate`], with what the repository's tariff tables say
+/// (for the convention checks that compare with them).
+pub fn parse_and_validate_with(
+    doc: &SourceDocument,
+    tables: &validate::convention::Tables,
+) -> Result<(ParsedDocument, Vec<Finding>), Error> {
     let mut parsed = parse(doc)?;
     let mut findings = match &mut parsed {
         ParsedDocument::Tariff(t) => {
@@ -59,7 +68,7 @@ pub fn parse_and_validate(doc: &SourceDocument) -> Result<(ParsedDocument, Vec<F
             all
         }
         ParsedDocument::Convention(c) => {
-            let (findings, fee_check) = validate::convention::check(&c.convention, doc);
+            let (findings, fee_check) = validate::convention::check(&c.convention, doc, tables);
             c.fee_check = fee_check;
             findings
         }

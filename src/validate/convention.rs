@@ -1,8 +1,13 @@
 //! The rules of a convention: its stated fees must follow from its key
-//! values, codes must pass the check digit, and no code may get two values
-//! for one date.
+//! values, codes must pass the check digit, no code may get two values for
+//! one date, and where a tariff table of the repository lists a travel
+//! pseudocode, its interventions must follow the convention's rates.
+//!
+//! What the tariff tables say comes in as [`Tables`]; without them (a
+//! convention checked on its own) the rules that need them check less, and
+//! [`FeeCheck`] says what was left unchecked and why.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -10,7 +15,7 @@ use rust_decimal::Decimal;
 use super::{Finding, Place, Rule};
 use crate::code::Code;
 use crate::decimal::{round_to_cent, to_document_style as printed};
-use crate::model::Convention;
+use crate::model::{Convention, TariffRow, TariffTable};
 use crate::source::SourceDocument;
 
 /// What the stated-fee check could and could not check.
@@ -20,6 +25,28 @@ pub struct FeeCheck {
     pub codes_checked: usize,
     /// Codes not checked, with the reason.
     pub unchecked: Vec<(Code, &'static str)>,
+}
+
+/// What the repository's tariff tables say of each code (the latest table
+/// listing it), for the checks that compare a convention with them.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    pub rows: HashMap<Code, (TariffRow, String)>,
+}
+
+impl Tables {
+    /// Collects rows from tables, later tables overriding earlier ones.
+    pub fn from_tables<'a>(tables: impl IntoIterator<Item = &'a TariffTable>) -> Tables {
+        let mut rows = HashMap::new();
+        for table in tables {
+            for row in &table.rows {
+                for code in row.codes() {
+                    rows.insert(code, (row.clone(), table.source.file.clone()));
+                }
+            }
+        }
+        Tables { rows }
+    }
 }
 
 /// The key value of `code` in force at `date`, and the list it comes from.
@@ -42,13 +69,15 @@ fn place(doc: &SourceDocument, line: usize, needle: Option<&str>) -> Place {
         line: Some(line),
         page: doc.line(line).and_then(|l| l.page),
         column,
-        width: needle.map_or(0, |n| n.chars().count()),
+        width: needle
+            .filter(|_| column.is_some())
+            .map_or(0, |n| n.chars().count()),
         text,
     }
 }
 
 /// Runs the convention rules.
-pub fn check(c: &Convention, doc: &SourceDocument) -> (Vec<Finding>, FeeCheck) {
+pub fn check(c: &Convention, doc: &SourceDocument, tables: &Tables) -> (Vec<Finding>, FeeCheck) {
     let mut findings = Vec::new();
     let mut fee_check = FeeCheck::default();
     let all_codes = c
@@ -118,7 +147,7 @@ pub fn check(c: &Convention, doc: &SourceDocument) -> (Vec<Finding>, FeeCheck) {
         };
         fee_check.statements_checked += 1;
         // Codes sharing one key value list are reported together.
-        let mut wrong: BTreeMap<usize, (Decimal, Vec<Code>)> = BTreeMap::new();
+        let mut wrong: BTreeMap<(usize, Decimal), (Decimal, Vec<Code>)> = BTreeMap::new();
         for code in &fee.codes {
             match key_value_at(c, *code, date) {
                 None => fee_check
@@ -128,7 +157,7 @@ pub fn check(c: &Convention, doc: &SourceDocument) -> (Vec<Finding>, FeeCheck) {
                     fee_check.codes_checked += 1;
                     if round_to_cent(value * relative) != fee.amount {
                         wrong
-                            .entry(line)
+                            .entry((line, relative))
                             .or_insert((value, Vec::new()))
                             .1
                             .push(*code);
@@ -136,7 +165,7 @@ pub fn check(c: &Convention, doc: &SourceDocument) -> (Vec<Finding>, FeeCheck) {
                 }
             }
         }
-        for (line, (value, codes)) in wrong {
+        for ((line, relative), (value, codes)) in wrong {
             let computed = round_to_cent(value * relative);
             let names: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
             findings.push(
@@ -158,6 +187,50 @@ pub fn check(c: &Convention, doc: &SourceDocument) -> (Vec<Finding>, FeeCheck) {
             );
         }
     }
+    findings.extend(indemnity_rates(c, doc, tables));
     super::sort(&mut findings);
     (findings, fee_check)
+}
+
+/// Where a table lists a pseudocode, its interventions must be its fee at
+/// the convention's rates (639133: 1,13 at 60% / 15% → 0,68 / 0,17).
+fn indemnity_rates(c: &Convention, doc: &SourceDocument, tables: &Tables) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for indemnity in &c.indemnities {
+        let Some(rate) = &indemnity.reimbursement else {
+            continue;
+        };
+        for pseudo in &indemnity.pseudocodes {
+            let Some((row, file)) = tables.rows.get(pseudo) else {
+                continue;
+            };
+            let base = row.fee.unwrap_or(indemnity.amount);
+            let share = |percent: Decimal| round_to_cent(base * percent / Decimal::ONE_HUNDRED);
+            let expected = (share(rate.preferential), share(rate.standard));
+            let found = (row.intervention_preferential, row.intervention_standard);
+            if expected != found {
+                findings.push(
+                    Finding::new(
+                        Rule::IndemnityRate,
+                        place(doc, indemnity.source_line, Some(pseudo.as_str())),
+                        format!(
+                            "{file}:{} gives pseudocode {pseudo} interventions {} / {}, not {} at {}% / {}%",
+                            row.source_line,
+                            printed(found.0),
+                            printed(found.1),
+                            printed(base),
+                            rate.preferential,
+                            rate.standard
+                        ),
+                    )
+                    .expected_found(
+                        format!("{} / {}", printed(expected.0), printed(expected.1)),
+                        format!("{} / {}", printed(found.0), printed(found.1)),
+                    )
+                    .for_code(*pseudo),
+                );
+            }
+        }
+    }
+    findings
 }

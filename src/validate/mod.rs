@@ -55,6 +55,8 @@ pub enum Rule {
     StatedFeeMismatch,
     /// A convention gives a code two key values for one date.
     ConflictingKeyValue,
+    /// A table's interventions for a pseudocode do not follow the convention's rates.
+    IndemnityRate,
 }
 
 impl Rule {
@@ -74,6 +76,7 @@ impl Rule {
             Rule::Schema => "schema",
             Rule::StatedFeeMismatch => "stated-fee-mismatch",
             Rule::ConflictingKeyValue => "conflicting-key-value",
+            Rule::IndemnityRate => "indemnity-rate",
         }
     }
 
