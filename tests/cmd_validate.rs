@@ -4,17 +4,7 @@ mod common;
 
 use predicates::str::contains;
 
-fn imported_repo() -> tempfile::TempDir {
-    let repo = tempfile::tempdir().unwrap();
-    common::tariffs(repo.path())
-        .arg("import")
-        .arg(common::seed_table())
-        .assert()
-        .success();
-    repo
-}
-
-const SNAPSHOT: &str = "parsed/physiotherapy/2024-01-01-tariff.yaml";
+use common::{imported_repo, SNAPSHOT};
 
 #[test]
 fn shipped_snapshots_validate() {
