@@ -21,14 +21,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Parse, validate and store documents (tariff tables, as text or PDF).
+    /// Parse, validate, store and commit documents (tariff tables and
+    /// conventions, as text or PDF).
     ///
     /// Each FILE is parsed and every row checked (fee = key value × relative
-    /// value, check digits, interventions, duplicates, personal shares). If any
-    /// file has an error finding, nothing is written and the exit code is 1.
-    /// Otherwise the source is copied to
-    /// `sources/<profession>/<date>-<kind>.<lang>.<ext>` and its snapshot
-    /// written to `parsed/<profession>/<date>-<kind>.yaml`.
+    /// value, check digits, interventions, duplicates, personal shares; for a
+    /// convention, its stated fees and rates). If any file has an error
+    /// finding, nothing is written and the exit code is 1. Otherwise the
+    /// source is copied to `sources/<profession>/<date>-<kind>.<lang>.<ext>`,
+    /// its snapshot written to `parsed/<profession>/<date>-<kind>.yaml`, and
+    /// both committed to git in one commit (unless --no-commit).
     ///
     /// Example: tariffs import tarifs-kine-2024-01-01.fr.txt --repo data/
     #[command(verbatim_doc_comment)]
@@ -38,9 +40,10 @@ pub enum Command {
     /// Example: tariffs validate parsed/physiotherapy/2024-01-01-tariff.yaml
     #[command(verbatim_doc_comment)]
     Validate(ValidateArgs),
-    /// Show the row of a nomenclature code from the latest snapshot listing it.
+    /// Show what a code costs: the row of the latest tariff table listing it,
+    /// or with --date, the state at that date (tables and conventions).
     ///
-    /// Example: tariffs show 560011 --format json
+    /// Example: tariffs show 560416 --date 2021-07-01 --format json
     #[command(verbatim_doc_comment)]
     Show(ShowArgs),
     /// Re-parse every file under `sources/` and rewrite (or, with --check,
@@ -141,6 +144,13 @@ pub struct ValidateArgs {
 pub struct ShowArgs {
     /// A six-digit nomenclature code (AMB or HOS), e.g. 560011.
     pub code: String,
+    /// The state at this date (YYYY-MM-DD): the tariff table in force, then
+    /// the convention entries dated after it.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<chrono::NaiveDate>,
+    /// The profession, with --date (default: the only one in the repository).
+    #[arg(long)]
+    pub profession: Option<String>,
     #[command(flatten)]
     pub repo: RepoArg,
     /// Output format.

@@ -322,3 +322,27 @@ fn travel_pseudocodes_in_a_table_must_follow_the_convention_rates() {
         .assert()
         .success();
 }
+
+#[test]
+fn show_at_a_date_uses_the_convention_then_the_table() {
+    let repo = convention_and_2024();
+    let at = |date: &str, code: &str| -> serde_json::Value {
+        let output = common::tariffs(repo.path())
+            .args(["show", code, "--date", date, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    assert_eq!(at("2021-03-01", "560416")["state"]["key_value"], "0.826875");
+    let july = at("2021-07-01", "560416");
+    assert_eq!(july["state"]["key_value"], "0.921875");
+    assert_eq!(july["state"]["fee"], "14.75");
+    assert_eq!(at("2024-01-01", "560416")["state"]["fee"], "17.20");
+    assert_eq!(at("2024-01-01", "560545")["state"]["ambulatory_code"], "560534");
+    common::tariffs(repo.path())
+        .args(["show", "560011", "--date", "2019-01-01"])
+        .assert()
+        .code(2)
+        .stderr(contains("code 560011 has no physiotherapy state on 2019-01-01"));
+}

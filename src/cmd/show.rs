@@ -4,10 +4,12 @@ use serde::Serialize;
 
 use super::{Out, Outcome};
 use crate::canonical;
+use crate::catalog;
 use crate::cli::{Format, ShowArgs};
 use crate::decimal::to_document_style as doc;
 use crate::error::Error;
 use crate::model::{TariffRow, TariffTable};
+use crate::state::{CodeState, Field};
 use crate::store::DataRepo;
 
 #[derive(Debug, Serialize)]
@@ -26,6 +28,9 @@ pub fn run(args: ShowArgs) -> Result<Outcome, Error> {
         return Err(Error::Usage(format!(
             "`{code}` is not a nomenclature code: expected six digits, like 560011"
         )));
+    }
+    if let Some(date) = args.date {
+        return show_at_date(&repo, code, date, args.profession.as_deref(), args.format);
     }
     let Some((snapshot, table)) = latest_table_with(&repo, code)? else {
         return Err(Error::Usage(format!(
@@ -47,6 +52,65 @@ pub fn run(args: ShowArgs) -> Result<Outcome, Error> {
             row,
         }),
         Format::Text => Out::print(&render(code, &snapshot, &table, row)),
+    }
+    Ok(Outcome::Clean)
+}
+
+#[derive(Debug, Serialize)]
+struct AtDate<'a> {
+    code: &'a str,
+    date: chrono::NaiveDate,
+    profession: &'a str,
+    /// The snapshots the state was made from.
+    snapshots: &'a [String],
+    state: &'a CodeState,
+}
+
+/// The code in the state of its profession at `date`.
+fn show_at_date(
+    repo: &DataRepo,
+    code: &str,
+    date: chrono::NaiveDate,
+    profession: Option<&str>,
+    format: Format,
+) -> Result<Outcome, Error> {
+    let snapshots = catalog::list(repo)?;
+    let profession = catalog::pick_profession(&snapshots, profession)?;
+    let (state, used) = catalog::state_at(repo, &snapshots, &profession, date)?;
+    // A HOS code is found under the AMB code of its row.
+    let found = state.codes.values().find(|s| {
+        s.code == code
+            || s.get(Field::HospitalizedCode)
+                .is_some_and(|v| v.to_string() == code)
+    });
+    let Some(found) = found else {
+        return Err(Error::Usage(format!(
+            "code {code} has no {profession} state on {date}"
+        )));
+    };
+    match format {
+        Format::Json => Out::json(&AtDate {
+            code,
+            date,
+            profession: &profession,
+            snapshots: &used,
+            state: found,
+        }),
+        Format::Text => {
+            let mut out = format!("{code}  {profession} on {date} ({})\n", used.join(", "));
+            for (field, value) in &found.fields {
+                out.push_str(&format!("  {:<26} {value}\n", field.name()));
+            }
+            let origin = &found.origin;
+            let line = origin
+                .source_line
+                .map_or(String::new(), |l| format!(":{l}"));
+            out.push_str(&format!(
+                "  {:<26} {}{line} (from {})\n",
+                "last set by", origin.source, origin.effective_from
+            ));
+            Out::print(&out);
+        }
     }
     Ok(Outcome::Clean)
 }
