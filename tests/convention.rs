@@ -331,7 +331,11 @@ fn show_at_a_date_uses_the_convention_then_the_table() {
             .args(["show", code, "--date", date, "--format", "json"])
             .output()
             .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         serde_json::from_slice(&output.stdout).unwrap()
     };
     assert_eq!(at("2021-03-01", "560416")["state"]["key_value"], "0.826875");
@@ -339,10 +343,15 @@ fn show_at_a_date_uses_the_convention_then_the_table() {
     assert_eq!(july["state"]["key_value"], "0.921875");
     assert_eq!(july["state"]["fee"], "14.75");
     assert_eq!(at("2024-01-01", "560416")["state"]["fee"], "17.20");
-    assert_eq!(at("2024-01-01", "560545")["state"]["ambulatory_code"], "560534");
+    assert_eq!(
+        at("2024-01-01", "560545")["state"]["ambulatory_code"],
+        "560534"
+    );
     common::tariffs(repo.path())
         .args(["show", "560011", "--date", "2019-01-01"])
         .assert()
         .code(2)
-        .stderr(contains("code 560011 has no physiotherapy state on 2019-01-01"));
+        .stderr(contains(
+            "code 560011 has no physiotherapy state on 2019-01-01",
+        ));
 }
