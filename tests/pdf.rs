@@ -171,6 +171,12 @@ fn every_damaged_pdf_ends_in_an_import_or_a_clean_error() {
                     stdout.contains("197 rows"),
                     "{name}: a clean import has every row:\n{stdout}"
                 );
+                let rows = table(&path).rows;
+                let exact = rows.iter().zip(&seed.rows).all(|(a, b)| data(a) == data(b));
+                assert!(
+                    exact,
+                    "{name}: an import of a damaged file has the seed's exact rows"
+                );
                 outcomes[0] += 1;
             }
             Some(1) => {
