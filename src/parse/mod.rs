@@ -63,8 +63,9 @@ pub fn parse_and_validate_with(
     let mut findings = match &mut parsed {
         ParsedDocument::Tariff(t) => {
             let locate = tariff::SourceLocator::new(doc, &t.spans);
-            let mut all = t.findings.clone();
-            all.extend(validate::tariff::check(&t.table, &locate));
+            // The rule findings may be many: the parse findings join them, not the reverse.
+            let mut all = validate::tariff::check(&t.table, &locate);
+            all.extend(t.findings.iter().cloned());
             all
         }
         ParsedDocument::Convention(c) => {

@@ -151,7 +151,10 @@ fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<F
 }
 
 fn check_duplicates(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Finding>) {
+    // Found first, built after: the findings vector grows once, not by
+    // doubling, when a generated table repeats codes a million times.
     let mut first_seen: FxHashMap<Code, usize> = FxHashMap::default();
+    let mut repeats = Vec::new();
     for (index, row) in table.rows.iter().enumerate() {
         for (code, cell) in [
             (row.ambulatory_code, Cell::AmbulatoryCode),
@@ -159,26 +162,28 @@ fn check_duplicates(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Find
         ] {
             let Some(code) = code else { continue };
             match first_seen.get(&code) {
-                Some(&first) => {
-                    let first_line = table.rows[first].source_line;
-                    out.push(
-                        Finding::new(
-                            Rule::DuplicateCode,
-                            locate.place(index, row, cell),
-                            "this code is already on an earlier row",
-                        )
-                        .expected_found(
-                            "each code on one row only",
-                            format!("also on line {first_line}"),
-                        )
-                        .for_code(code),
-                    );
-                }
+                Some(&first) => repeats.push((index, cell, code, first)),
                 None => {
                     first_seen.insert(code, index);
                 }
             }
         }
+    }
+    out.reserve(repeats.len());
+    for (index, cell, code, first) in repeats {
+        let first_line = table.rows[first].source_line;
+        out.push(
+            Finding::new(
+                Rule::DuplicateCode,
+                locate.place(index, &table.rows[index], cell),
+                "this code is already on an earlier row",
+            )
+            .expected_found(
+                "each code on one row only",
+                format!("also on line {first_line}"),
+            )
+            .for_code(code),
+        );
     }
 }
 
