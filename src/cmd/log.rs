@@ -68,7 +68,10 @@ pub fn run(args: LogArgs) -> Result<Outcome, Error> {
                     .zip(&i.rows)
                     .zip(&i.source_file)
                 {
-                    out.push_str(&format!("    {date}  {kind:<10}  {rows:>6} rows  {file}\n"));
+                    let unit = if kind == "tariff" { "rows" } else { "entries" };
+                    out.push_str(&format!(
+                        "    {date}  {kind:<10}  {rows:>6} {unit:<7}  {file}\n"
+                    ));
                 }
             }
             if imports.is_empty() {
