@@ -36,11 +36,7 @@ impl Snapshot {
     /// Reads snapshot text; `label` names it in errors (a path or `REV:path`).
     pub fn from_yaml(label: &str, text: &str) -> Result<Snapshot, Error> {
         let path = Path::new(label);
-        let schema = text
-            .lines()
-            .find_map(|l| l.strip_prefix("schema: "))
-            .map(str::trim);
-        match schema {
+        match canonical::declared_schema(text) {
             Some(s) if s.starts_with("inami-tariffs/tariff/") => {
                 Ok(Snapshot::Tariff(canonical::read_tariff(path, text)?))
             }

@@ -119,25 +119,26 @@ fn dated_states(snapshot: &Snapshot, label: &str) -> Vec<(NaiveDate, State)> {
 /// Every committed version of every snapshot, then uncommitted work-tree ones.
 fn versions(repo: &DataRepo) -> Result<Vec<Version>, Error> {
     let mut out = Vec::new();
-    let mut latest: HashMap<String, Vec<u8>> = HashMap::new();
+    // Path → index in `out` of its latest committed version.
+    let mut latest: HashMap<String, usize> = HashMap::new();
     if let Some(git) = GitRepo::open(repo.root())? {
         for v in git.file_versions(&format!("{PARSED_DIR}/"))? {
             if !v.path.ends_with(".yaml") {
                 continue;
             }
-            let bytes = git.blob(v.blob)?;
-            latest.insert(v.path.clone(), bytes.clone());
+            latest.insert(v.path.clone(), out.len());
             out.push(Version {
+                bytes: git.blob(v.blob)?,
                 path: v.path,
                 commit: Some(v.commit.id),
-                bytes,
             });
         }
     }
     for snapshot in catalog::list(repo)? {
         let path = repo.path(&snapshot.path);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        if latest.get(&snapshot.path) != Some(&bytes) {
+        let committed = latest.get(&snapshot.path).map(|&i| &out[i].bytes);
+        if committed != Some(&bytes) {
             out.push(Version {
                 path: snapshot.path,
                 commit: None,

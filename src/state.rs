@@ -261,16 +261,3 @@ pub struct Entry {
     pub fields: Vec<(Field, Value)>,
     pub origin: Origin,
 }
-
-/// Serializes `field → value` pairs as a JSON object (for reports).
-pub struct FieldMap<'a>(pub &'a BTreeMap<Field, Value>);
-
-impl Serialize for FieldMap<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (field, value) in self.0 {
-            map.serialize_entry(field.name(), value)?;
-        }
-        map.end()
-    }
-}

@@ -4,15 +4,7 @@ mod common;
 
 use predicates::str::contains;
 
-fn reissued_repo() -> tempfile::TempDir {
-    let repo = common::imported_repo();
-    common::tariffs(repo.path())
-        .arg("import")
-        .arg(common::reissue())
-        .assert()
-        .success();
-    repo
-}
+use common::reissued_repo;
 
 fn head1() -> String {
     format!("HEAD~1:{}", common::SNAPSHOT)

@@ -109,18 +109,11 @@ fn a_reissue_is_a_second_commit_and_the_diff_shows_exactly_its_three_changes() {
 
 #[test]
 fn history_keeps_both_versions_of_a_reissued_table() {
-    let repo = common::imported_repo();
-    common::tariffs(repo.path())
-        .arg("import")
-        .arg(common::reissue())
-        .assert()
-        .success();
-    let output = common::tariffs(repo.path())
-        .args(["history", "560011", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let h: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let repo = common::reissued_repo();
+    let (code, h) = common::json_of(
+        common::tariffs(repo.path()).args(["history", "560011", "--format", "json"]),
+    );
+    assert_eq!(code, Some(0));
     let fees: Vec<&str> = h
         .as_array()
         .unwrap()
@@ -141,17 +134,8 @@ fn history_keeps_both_versions_of_a_reissued_table() {
 
 #[test]
 fn log_lists_imports() {
-    let repo = common::imported_repo();
-    common::tariffs(repo.path())
-        .arg("import")
-        .arg(common::reissue())
-        .assert()
-        .success();
-    let output = common::tariffs(repo.path())
-        .args(["log", "--format", "json"])
-        .output()
-        .unwrap();
-    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let repo = common::reissued_repo();
+    let (_, log) = common::json_of(common::tariffs(repo.path()).args(["log", "--format", "json"]));
     assert_eq!(log.as_array().unwrap().len(), 2);
     assert_eq!(log[0]["effective_date"][0], "2024-01-01");
     assert_eq!(log[0]["kind"][0], "tariff");

@@ -57,11 +57,9 @@ fn every_snapshot_matches_the_json_schema() {
     assert!(!snapshots.is_empty());
     for path in snapshots {
         let text = std::fs::read_to_string(&path).unwrap();
-        let schema = if text.contains("\nschema: inami-tariffs/convention/") {
-            canonical::CONVENTION_SCHEMA
-        } else {
-            canonical::TARIFF_SCHEMA
-        };
+        let schema = canonical::declared_schema(&text)
+            .and_then(canonical::json_schema_for)
+            .expect("a snapshot declares its schema");
         let findings = canonical::schema_findings(&path, &text, schema).unwrap();
         assert!(findings.is_empty(), "{}: {findings:#?}", path.display());
     }

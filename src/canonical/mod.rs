@@ -33,9 +33,22 @@ pub fn convention_to_yaml(convention: &Convention) -> String {
     to_yaml(convention, "convention.schema.json")
 }
 
-/// Reads a convention snapshot, refusing one that does not match the schema.
-pub fn convention_from_yaml(path: &Path, text: &str) -> Result<Convention, Error> {
-    from_yaml(path, text, CONVENTION_SCHEMA)
+/// The `schema:` id a snapshot declares (`inami-tariffs/tariff/1`).
+pub fn declared_schema(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("schema: "))
+        .map(str::trim)
+}
+
+/// The JSON Schema for a declared schema id, if the id is one of ours.
+pub fn json_schema_for(id: &str) -> Option<&'static str> {
+    if id.starts_with("inami-tariffs/tariff/") {
+        Some(TARIFF_SCHEMA)
+    } else if id.starts_with("inami-tariffs/convention/") {
+        Some(CONVENTION_SCHEMA)
+    } else {
+        None
+    }
 }
 
 /// The canonical YAML of a tariff table.

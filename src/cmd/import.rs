@@ -13,6 +13,7 @@ use crate::source;
 use crate::state::State;
 use crate::store::git::GitRepo;
 use crate::store::{DataRepo, FileWrite, RepoLock};
+use crate::validate::convention::Tables;
 use crate::validate::{self, Finding};
 
 /// The JSON report of an import.
@@ -51,16 +52,22 @@ struct Stored {
 
 pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
     let options = super::read_options(args.timeout);
-    // Conventions are checked against the tariff tables already imported.
-    let tables = match DataRepo::open(&args.repo.repo) {
-        Ok(repo) => catalog::tables(&repo)?,
-        Err(_) => Default::default(),
-    };
+    // Conventions are checked against the tariff tables already imported;
+    // those are read only when a convention is among the files.
+    let mut tables: Option<Tables> = None;
     let mut processed = Vec::new();
     for file in &args.files {
+        let doc = source::read(file, &options)?;
+        if tables.is_none() && crate::parse::convention::is_convention(&doc) {
+            tables = Some(match DataRepo::open(&args.repo.repo) {
+                Ok(repo) => catalog::tables(&repo)?,
+                Err(_) => Tables::default(),
+            });
+        }
+        let none = Tables::default();
         processed.push(pipeline::process_with(
-            source::read(file, &options)?,
-            &tables,
+            doc,
+            tables.as_ref().unwrap_or(&none),
         )?);
     }
     refuse_two_versions_of_one_document(&processed)?;

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{print_findings, Out, Outcome};
 use crate::canonical;
+use crate::catalog::{self, Snapshot};
 use crate::cli::{Format, ValidateArgs};
 use crate::error::Error;
 use crate::model::TariffRow;
@@ -61,42 +62,40 @@ pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
 }
 
 /// Every finding about one snapshot: schema violations, or else rule findings.
+///
+/// The schema is checked once, here; the snapshot is then read typed, once.
 pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    if text
-        .lines()
-        .any(|l| l.starts_with("schema: inami-tariffs/convention/"))
-    {
-        return check_convention(repo, path, &text);
+    let label = path.display().to_string();
+    let schema = canonical::declared_schema(&text)
+        .and_then(canonical::json_schema_for)
+        .ok_or_else(|| Error::BadSnapshot {
+            path: path.to_path_buf(),
+            reason: "no `schema: inami-tariffs/...` line: not a snapshot of this tool".into(),
+        })?;
+    let schema_findings = canonical::schema_findings(path, &text, schema)?;
+    if !schema_findings.is_empty() {
+        return Ok(schema_findings);
     }
-    let schema = canonical::schema_findings(path, &text, canonical::TARIFF_SCHEMA)?;
-    if !schema.is_empty() {
-        return Ok(schema);
-    }
-    let table = canonical::tariff_from_yaml(path, &text)?;
-    let source = source_text(repo, &table.source.file, &table.source.sha256);
-    let locate = SnapshotLocator {
-        snapshot: path.to_path_buf(),
-        source_file: table.source.file.as_str().into(),
-        source,
+    let mut findings = match Snapshot::from_yaml(&label, &text)? {
+        Snapshot::Tariff(table) => {
+            let locate = SnapshotLocator {
+                snapshot: path.to_path_buf(),
+                source_file: table.source.file.as_str().into(),
+                source: source_text(repo, &table.source.file, &table.source.sha256),
+            };
+            validate::tariff::check(&table, &locate)
+        }
+        Snapshot::Convention(convention) => {
+            // Findings are placed in the stored source when it is at hand.
+            let source = source_text(repo, &convention.source.file, &convention.source.sha256)
+                .unwrap_or_else(|| SourceDocument::from_text(&convention.source.file, ""));
+            let tables = catalog::tables(repo)?;
+            validate::convention::check(&convention, &source, &tables).0
+        }
     };
-    let mut findings = validate::tariff::check(&table, &locate);
     validate::sort(&mut findings);
     Ok(findings)
-}
-
-/// A convention snapshot: schema, then the convention rules, placed in the
-/// stored source when it is at hand.
-fn check_convention(repo: &DataRepo, path: &Path, text: &str) -> Result<Vec<Finding>, Error> {
-    let schema = canonical::schema_findings(path, text, canonical::CONVENTION_SCHEMA)?;
-    if !schema.is_empty() {
-        return Ok(schema);
-    }
-    let convention = canonical::convention_from_yaml(path, text)?;
-    let source = source_text(repo, &convention.source.file, &convention.source.sha256)
-        .unwrap_or_else(|| SourceDocument::from_text(&convention.source.file, ""));
-    let tables = crate::catalog::tables(repo)?;
-    Ok(crate::validate::convention::check(&convention, &source, &tables).0)
 }
 
 /// The stored source text, when it is text and still the one the snapshot names.

@@ -8,6 +8,7 @@
 //! [`FeeCheck`] says what was left unchecked and why.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -16,6 +17,7 @@ use super::{Finding, Place, Rule};
 use crate::code::Code;
 use crate::decimal::{round_to_cent, to_document_style as printed};
 use crate::model::{Convention, TariffRow, TariffTable};
+use crate::parse::tariff::place_in_line;
 use crate::source::SourceDocument;
 
 /// What the stated-fee check could and could not check.
@@ -58,21 +60,23 @@ fn key_value_at(c: &Convention, code: Code, date: NaiveDate) -> Option<(Decimal,
         .map(|l| (l.value, l.source_line))
 }
 
-/// A place on a source line, with the line's text when the source is at hand.
+/// A place on a source line, with the caret under `needle` when the line
+/// (from the source, when it is at hand) holds it.
 fn place(doc: &SourceDocument, line: usize, needle: Option<&str>) -> Place {
-    let text = doc.line(line).map(|l| l.text.clone());
-    let column = needle
-        .zip(text.as_deref())
-        .and_then(|(n, t)| t.find(n).map(|at| t[..at].chars().count() + 1));
-    Place {
-        file: doc.display_path().into(),
-        line: Some(line),
-        page: doc.line(line).and_then(|l| l.page),
-        column,
-        width: needle
-            .filter(|_| column.is_some())
-            .map_or(0, |n| n.chars().count()),
-        text,
+    let file: Arc<str> = doc.display_path().into();
+    let Some(source) = doc.line(line) else {
+        return Place {
+            file,
+            line: Some(line),
+            ..Place::default()
+        };
+    };
+    match needle.and_then(|n| Some((source.text.find(n)?, n.chars().count()))) {
+        Some((at, width)) => place_in_line(&file, source, at, width),
+        None => Place {
+            column: None,
+            ..place_in_line(&file, source, 0, 0)
+        },
     }
 }
 

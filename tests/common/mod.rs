@@ -81,4 +81,27 @@ pub fn imported_repo() -> tempfile::TempDir {
     repo
 }
 
+/// A data repository with the 2024 table, then its re-issue, committed.
+pub fn reissued_repo() -> tempfile::TempDir {
+    let repo = imported_repo();
+    tariffs(repo.path())
+        .arg("import")
+        .arg(reissue())
+        .assert()
+        .success();
+    repo
+}
+
+/// Runs a command that prints JSON: its exit code and the parsed output.
+pub fn json_of(cmd: &mut Command) -> (Option<i32>, serde_json::Value) {
+    let output = cmd.output().expect("the command runs");
+    let value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    (output.status.code(), value)
+}
+
 pub const SNAPSHOT: &str = "parsed/physiotherapy/2024-01-01-tariff.yaml";

@@ -35,7 +35,6 @@ const WORD_GAP: f64 = 0.15;
 #[derive(Debug, Default)]
 pub struct GlyphCollector {
     pub glyphs: Vec<Glyph>,
-    pub pages: u32,
     page: u32,
     /// Page height: y is flipped to grow downwards, as in `pdf-extract`'s text output.
     height: f64,
@@ -49,7 +48,6 @@ impl OutputDev for GlyphCollector {
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
         self.page = page_num;
-        self.pages += 1;
         self.height = media_box.ury - media_box.lly;
         Ok(())
     }

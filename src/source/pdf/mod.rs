@@ -198,7 +198,6 @@ fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, pdf_ext
     let mut all = GlyphCollector::default();
     for result in results {
         let part = result?;
-        all.pages += part.pages;
         all.glyphs.extend(part.glyphs);
     }
     Ok(all)
