@@ -292,3 +292,48 @@ fn extract_prints_numbered_lines_with_page_markers() {
         "{text}"
     );
 }
+
+/// The vendored `pdf-extract` caches fonts for a whole document, by object
+/// id (see `vendor/pdf-extract/VENDORED.md`). Resource names are per page:
+/// the same `F1` naming another font on the next page, or an inline font,
+/// must still decode with that page's own font.
+#[test]
+fn each_page_decodes_with_its_own_font_whatever_its_name() {
+    use common::pdf::{helvetica, pages_with_fonts, FontUse};
+    use inami_tariffs::source::pdf::glyphs::GlyphCollector;
+    use inami_tariffs::source::pdf::{extract_unisolated, Extraction};
+    // Font 1 draws code 0x41 as "Z" instead of "A"; font 2 draws "Y".
+    let fonts = [
+        helvetica(&[]),
+        helvetica(&[(b'A', "Z")]),
+        helvetica(&[(b'A', "Y")]),
+    ];
+    let bytes = pages_with_fonts(
+        &fonts,
+        &[
+            (FontUse::Indirect(0), "A1"),
+            (FontUse::Indirect(1), "A2"),
+            (FontUse::Indirect(0), "A3"),
+            (FontUse::Inline(1), "A4"),
+            (FontUse::Inline(2), "A5"),
+            (FontUse::Indirect(2), "A6"),
+            (FontUse::Indirect(1), "A7"),
+        ],
+    );
+    let expected = ["A1", "Z2", "A3", "Z4", "Y5", "Y6", "Z7"];
+    // All pages through one font cache, in order...
+    let doc = pdf_extract::Document::load_mem(&bytes).unwrap();
+    let mut collector = GlyphCollector::default();
+    pdf_extract::output_doc_pages(&doc, &mut collector, &[1, 2, 3, 4, 5, 6, 7]).unwrap();
+    let mut texts = vec![String::new(); 7];
+    for glyph in collector.glyphs {
+        texts[glyph.page as usize - 1].push_str(&glyph.text);
+    }
+    assert_eq!(texts, expected);
+    // ... and as extraction shares the pages out between threads.
+    let Extraction::Pages(pages) = extract_unisolated(&bytes) else {
+        panic!("pages")
+    };
+    let texts: Vec<String> = pages.into_iter().map(|p| p.join(" ")).collect();
+    assert_eq!(texts, expected);
+}

@@ -138,7 +138,7 @@ pub fn extract_unisolated(bytes: &[u8]) -> Extraction {
             Extraction::Empty
         };
     }
-    if let Err(why) = check_content_streams(&doc) {
+    if let Err(why) = inflate_content_streams(&mut doc) {
         return Extraction::Damaged(why);
     }
     let collector = match collect_glyphs(&doc) {
@@ -160,9 +160,11 @@ pub fn extract_unisolated(bytes: &[u8]) -> Extraction {
 
 /// Runs `pdf-extract` over every page, on as many threads as there are cores.
 ///
-/// `pdf-extract` parses each page's fonts anew, which is most of its time;
-/// pages are independent, so they are shared out between threads (a panic in
-/// one reaches the caller's `catch_unwind` when the scope joins).
+/// Pages are independent, so they are shared out between threads (a panic in
+/// one reaches the caller's `catch_unwind` when the scope joins). Each thread
+/// goes through its pages with one font cache (`output_doc_pages`, added by
+/// our patch to `pdf-extract`): parsing fonts is the costly part, and the
+/// pages of a document share a few fonts.
 fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, pdf_extract::OutputError> {
     let pages: Vec<u32> = doc.get_pages().into_keys().collect();
     let threads = std::thread::available_parallelism()
@@ -180,9 +182,7 @@ fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, pdf_ext
                     .collect();
                 scope.spawn(move || {
                     let mut collector = GlyphCollector::default();
-                    for page in mine {
-                        pdf_extract::output_doc_page(doc, &mut collector, page)?;
-                    }
+                    pdf_extract::output_doc_pages(doc, &mut collector, &mine)?;
                     Ok::<_, pdf_extract::OutputError>(collector)
                 })
             })
@@ -203,25 +203,32 @@ fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, pdf_ext
     Ok(all)
 }
 
-/// Checks that every page's content decompresses.
+/// Decompresses every page's content strictly, in place.
 ///
 /// `pdf-extract` falls back to the raw bytes when a stream does not
 /// decompress, and `lopdf` keeps whatever part of a damaged Flate stream
 /// came out before the damage: either way a damaged page would lose rows
 /// silently. Flate streams are therefore decompressed strictly here (the
-/// zlib checksum must match). Content that decompresses but does not parse
-/// makes `pdf-extract` fail, which is reported as damage too.
-fn check_content_streams(doc: &pdf_extract::Document) -> Result<(), String> {
+/// zlib checksum must match). A stream whose only filter is Flate is stored
+/// back decompressed, so `pdf-extract` does not inflate it a second time.
+/// Content that decompresses but does not parse makes `pdf-extract` fail,
+/// which is reported as damage too.
+fn inflate_content_streams(doc: &mut pdf_extract::Document) -> Result<(), String> {
     for (number, page) in doc.get_pages() {
         for id in doc.get_page_contents(page) {
             let stream = doc
-                .get_object(id)
-                .and_then(|o| o.as_stream())
+                .get_object_mut(id)
+                .and_then(|o| o.as_stream_mut())
                 .map_err(|e| format!("page {number}: content stream {id:?}: {e}"))?;
             let filters = stream.filters().unwrap_or_default();
-            if filters.first().is_some_and(|f| *f == b"FlateDecode") {
-                strict_inflate(&stream.content)
-                    .map_err(|e| format!("page {number}: content is damaged ({e})"))?;
+            if filters.first().is_none_or(|f| *f != b"FlateDecode") {
+                continue;
+            }
+            let only_flate = filters.len() == 1 && stream.dict.get(b"DecodeParms").is_err();
+            let plain = strict_inflate(&stream.content)
+                .map_err(|e| format!("page {number}: content is damaged ({e})"))?;
+            if only_flate {
+                stream.set_plain_content(plain);
             }
         }
     }

@@ -1569,13 +1569,30 @@ fn make_colorspace<'a>(doc: &'a Document, name: &[u8], resources: &'a Dictionary
 }
 
 struct Processor<'a> {
-    font_table: HashMap<Vec<u8>, Rc<dyn PdfFont + 'a>>,
+    // inami-tariffs patch: fonts stored as indirect objects are cached by
+    // object id, for every page of the document. Parsing a font (its
+    // ToUnicode CMap, its embedded Type 1 encoding) is most of the work, and
+    // a document uses the same few fonts on every page.
+    font_table: HashMap<ObjectId, Rc<dyn PdfFont + 'a>>,
+    // Fonts given inline in a resource dictionary have no id; they are cached
+    // by resource name, for one page only (names are per-page).
+    page_font_table: HashMap<Vec<u8>, Rc<dyn PdfFont + 'a>>,
     _none: PhantomData<&'a ()>,
 }
 
 impl<'a> Processor<'a> {
     fn new() -> Processor<'a> {
-        Processor { font_table: HashMap::new(), _none: PhantomData }
+        Processor { font_table: HashMap::new(), page_font_table: HashMap::new(), _none: PhantomData }
+    }
+
+    // inami-tariffs patch: the font a `Tf` operator names, from the cache.
+    fn font(&mut self, doc: &'a Document, fonts: &'a Dictionary, name: &[u8]) -> Rc<dyn PdfFont + 'a> {
+        match fonts.get(name) {
+            Ok(&Object::Reference(id)) => self.font_table.entry(id)
+                .or_insert_with(|| make_font(doc, get::<&Dictionary>(doc, fonts, name))).clone(),
+            _ => self.page_font_table.entry(name.to_owned())
+                .or_insert_with(|| make_font(doc, get::<&Dictionary>(doc, fonts, name))).clone(),
+        }
     }
 
     fn process_stream(&mut self, doc: &'a Document, content: Vec<u8>, resources: &'a Dictionary, media_box: &MediaBox, output: &mut dyn OutputDev, page_num: u32) -> Result<(), OutputError> {
@@ -1709,7 +1726,7 @@ impl<'a> Processor<'a> {
                 "Tf" => {
                     let fonts: &Dictionary = get(&doc, resources, b"Font");
                     let name = operation.operands[0].as_name().unwrap();
-                    let font = self.font_table.entry(name.to_owned()).or_insert_with(|| make_font(doc, get::<&Dictionary>(doc, fonts, name))).clone();
+                    let font = self.font(doc, fonts, name);
                     {
                         /*let file = font.get_descriptor().and_then(|desc| desc.get_file());
                     if let Some(file) = file {
@@ -2398,6 +2415,22 @@ pub fn output_doc_page(doc: &Document, output: &mut dyn OutputDev, page_num: u32
     Ok(())
 }
 
+/// Outputs the given pages, in the order given, sharing one font cache
+/// between them (inami-tariffs patch).
+pub fn output_doc_pages(doc: &Document, output: &mut dyn OutputDev, page_nums: &[u32]) -> Result<(), OutputError> {
+    if doc.is_encrypted() {
+        error!("Encrypted documents must be decrypted with a password using {{extract_text|extract_text_from_mem|output_doc}}_encrypted");
+    }
+    let empty_resources = Dictionary::new();
+    let pages = doc.get_pages();
+    let mut p = Processor::new();
+    for &page_num in page_nums {
+        let object_id = pages.get(&page_num).ok_or(lopdf::Error::PageNumberNotFound(page_num))?;
+        output_doc_inner(page_num, *object_id, doc, &mut p, output, &empty_resources)?;
+    }
+    Ok(())
+}
+
 fn output_doc_inner<'a>(page_num: u32, object_id: ObjectId, doc: &'a Document, p: & mut Processor<'a>, output: &mut dyn OutputDev, empty_resources: &'a Dictionary) -> Result<(), OutputError> {
     let page_dict = doc.get_object(object_id).unwrap().as_dict().unwrap();
     dlog!("page {} {:?}", page_num, page_dict);
@@ -2405,7 +2438,8 @@ fn output_doc_inner<'a>(page_num: u32, object_id: ObjectId, doc: &'a Document, p
     // dictionary; the same name can map to a different font on the next page.
     // Reset the font cache per page so a stale entry from an earlier page isn't
     // reused, which would decode text with the wrong font's ToUnicode CMap.
-    p.font_table.clear();
+    // (inami-tariffs patch: only fonts cached by name; by object id is safe.)
+    p.page_font_table.clear();
     // XXX: Some pdfs lack a Resources directory
     let resources = get_inherited(doc, page_dict, b"Resources").unwrap_or(empty_resources);
     dlog!("resources {:?}", resources);
