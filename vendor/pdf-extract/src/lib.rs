@@ -605,7 +605,10 @@ impl<'a> PdfSimpleFont<'a> {
                 "Helvetica"
             };
             for font_metrics in core_fonts::metrics().iter() {
-                if font_metrics.0 == base_name {
+                // inami-tariffs patch: look up the substitute chosen above
+                // (upstream compared with `base_name`, so a font without
+                // widths got none: every glyph at the same place).
+                if font_metrics.0 == name {
                     if let Some(ref encoding) = encoding_table {
                         dlog!("has encoding");
                         for w in font_metrics.2 {
