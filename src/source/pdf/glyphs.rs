@@ -40,6 +40,13 @@ pub struct GlyphCollector {
     height: f64,
 }
 
+impl GlyphCollector {
+    /// The page being collected (the last one begun).
+    pub fn page(&self) -> u32 {
+        self.page
+    }
+}
+
 impl OutputDev for GlyphCollector {
     fn begin_page(
         &mut self,

@@ -19,8 +19,14 @@
 //! Either way the answer is lines or an [`Error`] naming the file: an
 //! encrypted PDF, a PDF without a text layer (a scan), an empty PDF, a
 //! damaged one, or a file that is not a PDF each have their own message.
+//!
+//! Before extraction, [`integrity`] checks the document for the damage
+//! that the PDF library would otherwise pass over in silence (a page
+//! missing from the page tree, a truncated Flate stream, a broken widths
+//! table): a damaged file is refused, never imported with rows missing.
 
 pub mod glyphs;
+pub mod integrity;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -130,20 +136,19 @@ pub fn extract_unisolated(bytes: &[u8]) -> Extraction {
         return Extraction::Encrypted;
     }
     let page_count = doc.get_pages().len();
-    if page_count == 0 {
+    if encrypted && page_count == 0 {
         // A wrong password leaves no readable page tree.
-        return if encrypted {
-            Extraction::Encrypted
-        } else {
-            Extraction::Empty
-        };
+        return Extraction::Encrypted;
     }
-    if let Err(why) = inflate_content_streams(&mut doc) {
+    if let Err(why) = integrity::check(&mut doc) {
         return Extraction::Damaged(why);
+    }
+    if page_count == 0 {
+        return Extraction::Empty;
     }
     let collector = match collect_glyphs(&doc) {
         Ok(collector) => collector,
-        Err(e) => return Extraction::Damaged(e.to_string()),
+        Err(why) => return Extraction::Damaged(why),
     };
     if collector.glyphs.is_empty() {
         return Extraction::NoText {
@@ -164,8 +169,8 @@ pub fn extract_unisolated(bytes: &[u8]) -> Extraction {
 /// one reaches the caller's `catch_unwind` when the scope joins). Each thread
 /// goes through its pages with one font cache (`output_doc_pages`, added by
 /// our patch to `pdf-extract`): parsing fonts is the costly part, and the
-/// pages of a document share a few fonts.
-fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, pdf_extract::OutputError> {
+/// pages of a document share a few fonts. An error names its page.
+fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, String> {
     let pages: Vec<u32> = doc.get_pages().into_keys().collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -182,8 +187,10 @@ fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, pdf_ext
                     .collect();
                 scope.spawn(move || {
                     let mut collector = GlyphCollector::default();
-                    pdf_extract::output_doc_pages(doc, &mut collector, &mine)?;
-                    Ok::<_, pdf_extract::OutputError>(collector)
+                    match pdf_extract::output_doc_pages(doc, &mut collector, &mine) {
+                        Ok(()) => Ok(collector),
+                        Err(e) => Err(format!("page {}: {e}", collector.page())),
+                    }
                 })
             })
             .collect();
@@ -201,45 +208,6 @@ fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, pdf_ext
         all.glyphs.extend(part.glyphs);
     }
     Ok(all)
-}
-
-/// Decompresses every page's content strictly, in place.
-///
-/// `pdf-extract` falls back to the raw bytes when a stream does not
-/// decompress, and `lopdf` keeps whatever part of a damaged Flate stream
-/// came out before the damage: either way a damaged page would lose rows
-/// silently. Flate streams are therefore decompressed strictly here (the
-/// zlib checksum must match). A stream whose only filter is Flate is stored
-/// back decompressed, so `pdf-extract` does not inflate it a second time.
-/// Content that decompresses but does not parse makes `pdf-extract` fail,
-/// which is reported as damage too.
-fn inflate_content_streams(doc: &mut pdf_extract::Document) -> Result<(), String> {
-    for (number, page) in doc.get_pages() {
-        for id in doc.get_page_contents(page) {
-            let stream = doc
-                .get_object_mut(id)
-                .and_then(|o| o.as_stream_mut())
-                .map_err(|e| format!("page {number}: content stream {id:?}: {e}"))?;
-            let filters = stream.filters().unwrap_or_default();
-            if filters.first().is_none_or(|f| *f != b"FlateDecode") {
-                continue;
-            }
-            let only_flate = filters.len() == 1 && stream.dict.get(b"DecodeParms").is_err();
-            let plain = strict_inflate(&stream.content)
-                .map_err(|e| format!("page {number}: content is damaged ({e})"))?;
-            if only_flate {
-                stream.set_plain_content(plain);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Inflates zlib data, failing on any error, the checksum included.
-fn strict_inflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    flate2::read::ZlibDecoder::new(data).read_to_end(&mut out)?;
-    Ok(out)
 }
 
 /// Extraction in a thread that may panic or run away.

@@ -1599,7 +1599,10 @@ impl<'a> Processor<'a> {
     }
 
     fn process_stream(&mut self, doc: &'a Document, content: Vec<u8>, resources: &'a Dictionary, media_box: &MediaBox, output: &mut dyn OutputDev, page_num: u32) -> Result<(), OutputError> {
-        let content = Content::decode(&content).unwrap();
+        // inami-tariffs patch: content must parse to its end. The lenient
+        // `decode` stops at the first thing it cannot parse, and the rest of
+        // the page (rows of a table) would be dropped without a word.
+        let content = Content::decode_strict(&content)?;
         let mut gs: GraphicsState = GraphicsState {
             ts: TextState {
                 font: None,
