@@ -263,7 +263,7 @@ fn damage_the_pdf_library_would_pass_over_is_refused() {
         (
             "filter-name.pdf",
             edit(b"24 0 R/Filter", b"24 0 R/Bilter"),
-            "page 8: PDF error: couldn't parse input: invalid content stream",
+            "page 8: its content does not parse to its end (invalid content stream)",
         ),
         (
             "font-program.pdf",

@@ -22,6 +22,8 @@
 use std::collections::HashSet;
 use std::io::Read;
 
+use flate2::read::{DeflateDecoder, ZlibDecoder};
+
 use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
 /// Runs every check; the first failure says what is damaged, and where.
@@ -61,11 +63,26 @@ fn inflate_streams(doc: &mut Document) -> Result<(), String> {
     Ok(())
 }
 
-/// Inflates zlib data, failing on any error, the checksum included.
-fn strict_inflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
+/// Inflates zlib data strictly: the deflate data must be complete and the
+/// checksum after it must match. One leniency: some producers leave the
+/// checksum out, so data that ends exactly where its last deflate block
+/// ends is whole, and is accepted (as poppler and pdf.js do).
+fn strict_inflate(data: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    flate2::read::ZlibDecoder::new(data).read_to_end(&mut out)?;
-    Ok(out)
+    let zlib_error = match ZlibDecoder::new(data).read_to_end(&mut out) {
+        Ok(_) => return Ok(out),
+        Err(e) => e,
+    };
+    let body = data.get(2..).unwrap_or_default();
+    let mut raw = DeflateDecoder::new(body);
+    out.clear();
+    if raw.read_to_end(&mut out).is_ok() {
+        let rest = body.get(raw.total_in() as usize..).unwrap_or_default();
+        if rest.iter().all(u8::is_ascii_whitespace) {
+            return Ok(out);
+        }
+    }
+    Err(zlib_error.to_string())
 }
 
 /// Walks the page tree: every kid must be a readable page or page list, and
@@ -229,4 +246,53 @@ fn widths_table(doc: &Document, font: &Dictionary) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn text() -> Vec<u8> {
+        (0..20_000u32)
+            .flat_map(|i| format!("{i} Tj ").into_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn whole_zlib_data_inflates() {
+        assert_eq!(strict_inflate(&zlib(&text())).unwrap(), text());
+    }
+
+    #[test]
+    fn data_without_its_checksum_inflates_when_the_deflate_data_is_whole() {
+        let z = zlib(&text());
+        assert_eq!(strict_inflate(&z[..z.len() - 4]).unwrap(), text());
+        let mut eol = z[..z.len() - 4].to_vec();
+        eol.extend(b"\r\n");
+        assert_eq!(strict_inflate(&eol).unwrap(), text());
+    }
+
+    #[test]
+    fn truncated_or_altered_data_is_refused() {
+        let z = zlib(&text());
+        for cut in [z.len() - 2, z.len() - 5, z.len() / 2, 3] {
+            assert!(strict_inflate(&z[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut checksum = z.clone();
+        *checksum.last_mut().unwrap() ^= 1;
+        assert!(strict_inflate(&checksum).is_err(), "checksum");
+        // A flip in the data either breaks the deflate stream or the checksum.
+        for at in [10, z.len() / 3, z.len() / 2, z.len() - 10] {
+            let mut flipped = z.clone();
+            flipped[at] ^= 0x08;
+            assert!(strict_inflate(&flipped).is_err(), "flip at {at}");
+        }
+    }
 }

@@ -189,7 +189,7 @@ fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, String>
                     let mut collector = GlyphCollector::default();
                     match pdf_extract::output_doc_pages(doc, &mut collector, &mine) {
                         Ok(()) => Ok(collector),
-                        Err(e) => Err(format!("page {}: {e}", collector.page())),
+                        Err(e) => Err(format!("page {}: {}", collector.page(), explain(&e))),
                     }
                 })
             })
@@ -208,6 +208,19 @@ fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, String>
         all.glyphs.extend(part.glyphs);
     }
     Ok(all)
+}
+
+/// What went wrong in `pdf-extract`, in words a user can act on.
+fn explain(error: &pdf_extract::OutputError) -> String {
+    use pdf_extract::{Error as PdfError, OutputError};
+    match error {
+        // The document is parsed whole when it is loaded: what is left to
+        // parse during extraction is page content (strictly, by our patch).
+        OutputError::PdfError(PdfError::Parse(e)) => format!(
+            "its content does not parse to its end ({e}): damaged content, or compressed data whose /Filter is damaged"
+        ),
+        other => other.to_string(),
+    }
 }
 
 /// Extraction in a thread that may panic or run away.
