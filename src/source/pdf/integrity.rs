@@ -9,7 +9,8 @@
 //! checked before extraction, against rules of the PDF format that a file
 //! from a working producer always follows:
 //!
-//! - every Flate stream (images aside) decompresses, checksum included;
+//! - every Flate stream (images aside) decompresses whole, and its checksum
+//!   matches (when the producer wrote one);
 //! - the page tree holds as many readable pages as its `/Count` says;
 //! - every content stream a page refers to exists;
 //! - every simple font with widths has a consistent widths table.
