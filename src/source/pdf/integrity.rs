@@ -10,7 +10,8 @@
 //! from a working producer always follows:
 //!
 //! - every Flate stream (images aside) decompresses whole, and its checksum
-//!   matches (when the producer wrote one);
+//!   matches (when the producer wrote one); no stream names an unknown
+//!   filter, or holds compressed data while declaring none;
 //! - the page tree holds as many readable pages as its `/Count` says;
 //! - every content stream a page refers to exists;
 //! - every simple font with widths has a consistent widths table.
@@ -40,28 +41,86 @@ pub fn check(doc: &mut Document) -> Result<(), String> {
 
 /// Decompresses every Flate stream strictly, storing it back decompressed
 /// when Flate is its only filter. Images are left alone: they carry no text
-/// and are the largest streams.
+/// and are the largest streams. A stream's filters must be ones the format
+/// defines, and a stream that declares none must not hold compressed data:
+/// either is a damaged `/Filter`, which would have the data read as is.
 fn inflate_streams(doc: &mut Document) -> Result<(), String> {
     for (id, object) in doc.objects.iter_mut() {
         let Object::Stream(stream) = object else {
             continue;
         };
-        let filters = stream.filters().unwrap_or_default();
+        let damaged = |why: String| format!("stream {} {}: {why}", id.0, id.1);
         let is_image = stream
             .dict
             .get(b"Subtype")
             .is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"Image"));
-        if is_image || filters.first().is_none_or(|f| *f != b"FlateDecode") {
+        if is_image {
+            continue;
+        }
+        let filters = match stream.dict.get(b"Filter") {
+            Err(_) => Vec::new(),
+            Ok(_) => stream
+                .filters()
+                .map_err(|_| damaged("its /Filter is damaged".into()))?,
+        };
+        if let Some(unknown) = filters.iter().find(|f| !FILTERS.contains(f)) {
+            let unknown = String::from_utf8_lossy(unknown);
+            return Err(damaged(format!(
+                "unknown filter /{unknown} (a damaged name?)"
+            )));
+        }
+        if filters.is_empty()
+            && looks_like_zlib(&stream.content)
+            && strict_inflate(&stream.content).is_ok()
+        {
+            return Err(damaged(
+                "it holds compressed data but declares no /Filter (a damaged /Filter?)".into(),
+            ));
+        }
+        if filters.first().is_none_or(|f| *f != b"FlateDecode") {
             continue;
         }
         let only_flate = filters.len() == 1 && stream.dict.get(b"DecodeParms").is_err();
         let plain = strict_inflate(&stream.content)
-            .map_err(|e| format!("stream {} {}: Flate data is damaged ({e})", id.0, id.1))?;
+            .map_err(|e| damaged(format!("Flate data is damaged ({e})")))?;
         if only_flate {
             stream.set_plain_content(plain);
         }
     }
     Ok(())
+}
+
+/// The stream filters of the PDF format (ISO 32000-1, 7.4), with the short
+/// names allowed in inline images.
+const FILTERS: [&[u8]; 17] = [
+    b"ASCIIHexDecode",
+    b"ASCII85Decode",
+    b"LZWDecode",
+    b"FlateDecode",
+    b"RunLengthDecode",
+    b"CCITTFaxDecode",
+    b"JBIG2Decode",
+    b"DCTDecode",
+    b"JPXDecode",
+    b"Crypt",
+    b"AHx",
+    b"A85",
+    b"LZW",
+    b"Fl",
+    b"RL",
+    b"CCF",
+    b"DCT",
+];
+
+/// Whether data starts with a zlib header (RFC 1950: deflate, and a header
+/// checksum that is a multiple of 31).
+fn looks_like_zlib(data: &[u8]) -> bool {
+    match data {
+        [method, flags, ..] => {
+            method & 0x0f == 8 && (u16::from(*method) * 256 + u16::from(*flags)) % 31 == 0
+        }
+        _ => false,
+    }
 }
 
 /// Inflates zlib data strictly: the deflate data must be complete and the
