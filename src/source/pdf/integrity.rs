@@ -26,7 +26,7 @@ use std::io::Read;
 
 use flate2::read::{DeflateDecoder, ZlibDecoder};
 
-use pdf_extract::{Dictionary, Document, Object, ObjectId};
+use pdf_extract::{Dictionary, Document, Object, ObjectId, Stream};
 
 /// Runs every check; the first failure says what is damaged, and where.
 pub fn check(doc: &mut Document) -> Result<(), String> {
@@ -41,9 +41,7 @@ pub fn check(doc: &mut Document) -> Result<(), String> {
 
 /// Decompresses every Flate stream strictly, storing it back decompressed
 /// when Flate is its only filter. Images are left alone: they carry no text
-/// and are the largest streams. A stream's filters must be ones the format
-/// defines, and a stream that declares none must not hold compressed data:
-/// either is a damaged `/Filter`, which would have the data read as is.
+/// and are the largest streams.
 fn inflate_streams(doc: &mut Document) -> Result<(), String> {
     for (id, object) in doc.objects.iter_mut() {
         let Object::Stream(stream) = object else {
@@ -54,33 +52,11 @@ fn inflate_streams(doc: &mut Document) -> Result<(), String> {
             .dict
             .get(b"Subtype")
             .is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"Image"));
-        if is_image {
+        if is_image || !is_flate(stream).map_err(damaged)? {
             continue;
         }
-        let filters = match stream.dict.get(b"Filter") {
-            Err(_) => Vec::new(),
-            Ok(_) => stream
-                .filters()
-                .map_err(|_| damaged("its /Filter is damaged".into()))?,
-        };
-        if let Some(unknown) = filters.iter().find(|f| !FILTERS.contains(f)) {
-            let unknown = String::from_utf8_lossy(unknown);
-            return Err(damaged(format!(
-                "unknown filter /{unknown} (a damaged name?)"
-            )));
-        }
-        if filters.is_empty()
-            && looks_like_zlib(&stream.content)
-            && strict_inflate(&stream.content).is_ok()
-        {
-            return Err(damaged(
-                "it holds compressed data but declares no /Filter (a damaged /Filter?)".into(),
-            ));
-        }
-        if filters.first().is_none_or(|f| *f != b"FlateDecode") {
-            continue;
-        }
-        let only_flate = filters.len() == 1 && stream.dict.get(b"DecodeParms").is_err();
+        let only_flate = stream.filters().is_ok_and(|f| f.len() == 1)
+            && stream.dict.get(b"DecodeParms").is_err();
         let plain = strict_inflate(&stream.content)
             .map_err(|e| damaged(format!("Flate data is damaged ({e})")))?;
         if only_flate {
@@ -88,6 +64,30 @@ fn inflate_streams(doc: &mut Document) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether a stream's data is Flate-compressed (its first filter). Its
+/// filters must be ones the format defines, and a stream that declares none
+/// must not hold compressed data: either is a damaged `/Filter`, and the
+/// data would be read as it is.
+fn is_flate(stream: &Stream) -> Result<bool, String> {
+    let filters = match stream.dict.get(b"Filter") {
+        Err(_) => Vec::new(),
+        Ok(_) => stream
+            .filters()
+            .map_err(|_| "its /Filter is damaged".to_string())?,
+    };
+    if let Some(unknown) = filters.iter().find(|f| !FILTERS.contains(f)) {
+        let unknown = String::from_utf8_lossy(unknown);
+        return Err(format!("unknown filter /{unknown} (a damaged name?)"));
+    }
+    if filters.is_empty()
+        && looks_like_zlib(&stream.content)
+        && strict_inflate(&stream.content).is_ok()
+    {
+        return Err("it holds compressed data but declares no /Filter (a damaged /Filter?)".into());
+    }
+    Ok(filters.first().is_some_and(|f| *f == b"FlateDecode"))
 }
 
 /// The stream filters of the PDF format (ISO 32000-1, 7.4), with the short
