@@ -104,7 +104,7 @@ pub struct RepoArg {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Documents to import: tariff tables as UTF-8 text or PDF.
+    /// Documents to import: tariff tables or conventions, as UTF-8 text or PDF.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
@@ -226,4 +226,7 @@ pub struct ExtractArgs {
     /// Time limit for extracting the text of a PDF, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
+    /// Output format (json: `{"file", "lines": [{"line", "page", "text"}]}`).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }

@@ -407,6 +407,25 @@ fn extract_prints_numbered_lines_with_page_markers() {
         )),
         "{text}"
     );
+    // The same lines for tools, with the row's page.
+    let (code, json) = common::json_of(
+        common::tariffs(&common::root())
+            .args(["extract", "--format", "json"])
+            .arg(&path),
+    );
+    assert_eq!(code, Some(0));
+    let lines = json["lines"].as_array().unwrap();
+    assert_eq!(
+        lines.len(),
+        text.lines().filter(|l| l.contains(" | ")).count()
+    );
+    let line = &lines[row.source_line - 1];
+    assert_eq!(line["line"], row.source_line);
+    assert_eq!(line["page"], row.source_page.unwrap());
+    assert_eq!(
+        line["text"],
+        "M = 1,066667 560011 - = M 24 25,60 23,10 19,35"
+    );
 }
 
 /// The vendored `pdf-extract` caches fonts for a whole document, by object
