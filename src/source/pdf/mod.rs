@@ -216,9 +216,9 @@ fn explain(error: &pdf_extract::OutputError) -> String {
     match error {
         // The document is parsed whole when it is loaded: what is left to
         // parse during extraction is page content (strictly, by our patch).
-        OutputError::PdfError(PdfError::Parse(e)) => format!(
-            "its content does not parse to its end ({e}): damaged content, or compressed data whose /Filter is damaged"
-        ),
+        OutputError::PdfError(PdfError::Parse(e)) => {
+            format!("its content does not parse to its end ({e})")
+        }
         other => other.to_string(),
     }
 }
