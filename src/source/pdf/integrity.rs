@@ -21,7 +21,7 @@
 //! (That a page's content parses to its end is checked by `pdf-extract`
 //! itself, patched for it, as it parses the content anyway.)
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 
 use flate2::read::{DeflateDecoder, ZlibDecoder};
@@ -29,10 +29,11 @@ use flate2::read::{DeflateDecoder, ZlibDecoder};
 use pdf_extract::{Dictionary, Document, Object, ObjectId, Stream};
 
 /// Runs every check; the first failure says what is damaged, and where.
-pub fn check(doc: &mut Document) -> Result<(), String> {
+/// `pages` is the document's page list (`Document::get_pages`).
+pub fn check(doc: &mut Document, pages: &BTreeMap<u32, ObjectId>) -> Result<(), String> {
     inflate_streams(doc)?;
-    check_page_tree(doc)?;
-    for (number, page) in doc.get_pages() {
+    check_page_tree(doc, pages.len())?;
+    for (&number, &page) in pages {
         check_contents(doc, page).map_err(|e| format!("page {number}: {e}"))?;
         check_fonts(doc, page).map_err(|e| format!("page {number}: {e}"))?;
     }
@@ -146,8 +147,9 @@ fn strict_inflate(data: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Walks the page tree: every kid must be a readable page or page list, and
-/// the pages found must be as many as the root's `/Count`.
-fn check_page_tree(doc: &Document) -> Result<(), String> {
+/// the pages found must be as many as the root's `/Count`, and as many as
+/// `listed`, the pages `lopdf` gives (which skips what it cannot read).
+fn check_page_tree(doc: &Document, listed: usize) -> Result<(), String> {
     let root = doc
         .catalog()
         .and_then(|c| c.get(b"Pages"))
@@ -166,7 +168,6 @@ fn check_page_tree(doc: &Document) -> Result<(), String> {
             walk.pages
         ));
     }
-    let listed = doc.get_pages().len();
     if listed != walk.pages {
         return Err(format!(
             "only {listed} of the page tree's {} pages can be read",

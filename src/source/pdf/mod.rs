@@ -135,18 +135,21 @@ pub fn extract_unisolated(bytes: &[u8]) -> Extraction {
     if encrypted && doc.decrypt("").is_err() {
         return Extraction::Encrypted;
     }
-    let page_count = doc.get_pages().len();
+    // Walking the page tree once: the checks and the extraction share it.
+    let pages = doc.get_pages();
+    let page_count = pages.len();
     if encrypted && page_count == 0 {
         // A wrong password leaves no readable page tree.
         return Extraction::Encrypted;
     }
-    if let Err(why) = integrity::check(&mut doc) {
+    if let Err(why) = integrity::check(&mut doc, &pages) {
         return Extraction::Damaged(why);
     }
     if page_count == 0 {
         return Extraction::Empty;
     }
-    let collector = match collect_glyphs(&doc) {
+    let numbers: Vec<u32> = pages.into_keys().collect();
+    let collector = match collect_glyphs(&doc, &numbers) {
         Ok(collector) => collector,
         Err(why) => return Extraction::Damaged(why),
     };
@@ -155,12 +158,12 @@ pub fn extract_unisolated(bytes: &[u8]) -> Extraction {
             pages: page_count as u32,
         };
     }
-    let mut pages = vec![Vec::new(); page_count];
+    let mut by_page = vec![Vec::new(); page_count];
     for glyph in collector.glyphs {
         let index = (glyph.page as usize).saturating_sub(1).min(page_count - 1);
-        pages[index].push(glyph);
+        by_page[index].push(glyph);
     }
-    Extraction::Pages(pages.into_iter().map(page_lines).collect())
+    Extraction::Pages(by_page.into_iter().map(page_lines).collect())
 }
 
 /// Runs `pdf-extract` over every page, on as many threads as there are cores.
@@ -170,8 +173,7 @@ pub fn extract_unisolated(bytes: &[u8]) -> Extraction {
 /// goes through its pages with one font cache (`output_doc_pages`, added by
 /// our patch to `pdf-extract`): parsing fonts is the costly part, and the
 /// pages of a document share a few fonts. An error names its page.
-fn collect_glyphs(doc: &pdf_extract::Document) -> Result<GlyphCollector, String> {
-    let pages: Vec<u32> = doc.get_pages().into_keys().collect();
+fn collect_glyphs(doc: &pdf_extract::Document, pages: &[u32]) -> Result<GlyphCollector, String> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(pages.len())
