@@ -197,7 +197,11 @@ pub struct KeyValueList {
     /// `None` when the text leaves the date open.
     pub effective_from: Option<NaiveDate>,
     pub codes: Vec<Code>,
+    /// The line that states the value.
     pub source_line: usize,
+    /// The page of that line, for PDF sources.
+    #[serde(default)]
+    pub source_page: Option<u32>,
 }
 
 /// "les honoraires des prestations ... sont portés à 25 euros".
@@ -213,7 +217,11 @@ pub struct StatedFee {
     #[serde(with = "rust_decimal::serde::str_option")]
     pub relative_value: Option<Decimal>,
     pub codes: Vec<Code>,
+    /// The line that states the value.
     pub source_line: usize,
+    /// The page of that line, for PDF sources.
+    #[serde(default)]
+    pub source_page: Option<u32>,
 }
 
 /// How much of an indemnity the insurance pays back, in percent.
@@ -237,5 +245,9 @@ pub struct Indemnity {
     /// The codes the indemnity goes with.
     pub applies_to: Vec<Code>,
     pub effective_from: Option<NaiveDate>,
+    /// The line that states the amount.
     pub source_line: usize,
+    /// The page of that line, for PDF sources.
+    #[serde(default)]
+    pub source_page: Option<u32>,
 }

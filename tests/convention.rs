@@ -171,9 +171,33 @@ fn the_pdf_of_the_convention_gives_the_same_data() {
         c.key_values.iter_mut().for_each(|l| l.source_line = 0);
         c.stated_fees.iter_mut().for_each(|f| f.source_line = 0);
         c.indemnities.iter_mut().for_each(|i| i.source_line = 0);
+        c.key_values.iter_mut().for_each(|l| l.source_page = None);
+        c.stated_fees.iter_mut().for_each(|f| f.source_page = None);
+        c.indemnities.iter_mut().for_each(|i| i.source_page = None);
         c
     };
-    assert_eq!(strip(pdf), strip(text.clone()));
+    assert_eq!(strip(pdf.clone()), strip(text.clone()));
+    // Every entry read from the PDF cites its page: the page its value is on.
+    let lines = inami_tariffs::source::read(
+        &common::fixture("pdf/convention-kine-2021.fr.writer.pdf"),
+        &ReadOptions::default(),
+    )
+    .unwrap()
+    .lines;
+    let page_of = |line: usize| lines[line - 1].page;
+    for list in &pdf.key_values {
+        assert!(list.source_page.is_some(), "{list:?}");
+        assert_eq!(list.source_page, page_of(list.source_line));
+        let item = &lines[list.source_line - 1].text;
+        assert!(
+            item.contains(&inami_tariffs::decimal::to_document_style(list.value)),
+            "line {} holds the value: {item}",
+            list.source_line
+        );
+    }
+    assert!(pdf.stated_fees.iter().all(|f| f.source_page.is_some()));
+    assert!(pdf.indemnities.iter().all(|i| i.source_page.is_some()));
+    assert!(text.key_values.iter().all(|l| l.source_page.is_none()));
 }
 
 #[test]

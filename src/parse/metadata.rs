@@ -71,6 +71,26 @@ pub fn profession_slug(name: &str) -> Option<&'static str> {
         .map(|(slug, _)| *slug)
 }
 
+/// The first profession named anywhere in `text` (whole words, any case).
+pub fn profession_in(text: &str) -> Option<&'static str> {
+    let text = text.to_lowercase().replace(['’', '‘'], "'");
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().find_map(|(i, _)| {
+        PROFESSIONS.iter().find_map(|(slug, names)| {
+            names
+                .iter()
+                .any(|name| {
+                    let parts: Vec<&str> = name.split(' ').collect();
+                    words.get(i..i + parts.len()) == Some(&parts[..])
+                })
+                .then_some(*slug)
+        })
+    })
+}
+
 /// Whether a line is the title of a tariff table.
 pub fn is_tariff_title(line: &str) -> bool {
     TITLE.is_match(line.trim())

@@ -9,6 +9,7 @@ pub mod dates;
 pub mod metadata;
 pub mod row;
 pub mod tariff;
+pub mod text;
 
 use crate::error::Error;
 use crate::source::SourceDocument;
@@ -23,11 +24,18 @@ pub enum ParsedDocument {
     Convention(ParsedConvention),
 }
 
-/// A parsed convention, and what its stated-fee check covered.
+/// A parsed convention, what could not be read, and what its stated-fee
+/// check covered.
 #[derive(Debug, Clone)]
 pub struct ParsedConvention {
     pub convention: crate::model::Convention,
     pub fee_check: validate::convention::FeeCheck,
+    /// Statements that could not be read, rows in the prose, unreadable dates.
+    pub findings: Vec<Finding>,
+    /// Statements read into the convention (each list item, fee, indemnity).
+    pub statements_read: usize,
+    /// Statements reported as `unreadable-statement`.
+    pub statements_reported: usize,
 }
 
 /// Recognizes the document and parses it.
@@ -35,10 +43,15 @@ pub struct ParsedConvention {
 /// Returns an error (exit 2) when the document is of no known family; content
 /// problems are findings inside the result.
 pub fn parse(doc: &SourceDocument) -> Result<ParsedDocument, Error> {
+    let doc = &*text::normalize_document(doc);
     if convention::is_convention(doc) {
+        let read = convention::parse(doc)?;
         return Ok(ParsedDocument::Convention(ParsedConvention {
-            convention: convention::parse(doc)?,
+            convention: read.convention,
             fee_check: Default::default(),
+            findings: read.findings,
+            statements_read: read.statements_read,
+            statements_reported: read.statements_reported,
         }));
     }
     let (meta, mut findings) = metadata::read(doc)?;
@@ -59,6 +72,7 @@ pub fn parse_and_validate_with(
     doc: &SourceDocument,
     tables: &validate::convention::Tables,
 ) -> Result<(ParsedDocument, Vec<Finding>), Error> {
+    let doc = &*text::normalize_document(doc);
     let mut parsed = parse(doc)?;
     let mut findings = match &mut parsed {
         ParsedDocument::Tariff(t) => {
@@ -69,8 +83,9 @@ pub fn parse_and_validate_with(
             all
         }
         ParsedDocument::Convention(c) => {
-            let (findings, fee_check) = validate::convention::check(&c.convention, doc, tables);
+            let (mut findings, fee_check) = validate::convention::check(&c.convention, doc, tables);
             c.fee_check = fee_check;
+            findings.extend(c.findings.iter().cloned());
             findings
         }
     };

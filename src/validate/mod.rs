@@ -57,6 +57,13 @@ pub enum Rule {
     ConflictingKeyValue,
     /// A table's interventions for a pseudocode do not follow the convention's rates.
     IndemnityRate,
+    /// A convention statement that carries a code and an amount but cannot be read.
+    UnreadableStatement,
+    /// A date that cannot be read (impossible, or in no known form).
+    UnreadableDate,
+    /// A document holding two kinds: table rows in a convention, convention
+    /// statements in a table, or a second title.
+    MixedDocument,
 }
 
 impl Rule {
@@ -77,6 +84,9 @@ impl Rule {
             Rule::StatedFeeMismatch => "stated-fee-mismatch",
             Rule::ConflictingKeyValue => "conflicting-key-value",
             Rule::IndemnityRate => "indemnity-rate",
+            Rule::UnreadableStatement => "unreadable-statement",
+            Rule::UnreadableDate => "unreadable-date",
+            Rule::MixedDocument => "mixed-document",
         }
     }
 

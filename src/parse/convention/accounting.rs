@@ -1,0 +1,106 @@
+//! The accounting of a convention: every statement that carries a code and
+//! an amount was read, and no tariff table hides in the prose.
+//!
+//! The readers mark the text they read (or reported). Here the text is cut
+//! into statements (at `;`, `:`, sentence ends and bullets); a statement
+//! with a code outside those marks and an amount in euros (or a key value) is
+//! an `unreadable-statement`: a wording the grammar does not know must never
+//! pass for prose. Lines that parse as tariff rows, and tariff titles, are
+//! `mixed-document` findings: a document holds one kind.
+
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
+
+use super::grammar::{AMOUNT_TOKEN, CODE_TOKEN};
+use super::lists::shorten;
+use super::Reader;
+use crate::parse::{metadata, row, tariff};
+use crate::source::SourceDocument;
+use crate::validate::{Finding, Rule};
+
+/// Where one statement ends and the next begins.
+static STATEMENT_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[;:]\s|\.\s+(?:\p{Lu}|§|[-–—•])|\s[–—•]\s").expect("valid regex")
+});
+
+/// What the reader knows how to read, for the finding's "expected".
+const KNOWN: &str = "a statement the reader knows: a key-value item (`- 0,927692 pour les prestations 560011, ...;`), a stated fee (`les honoraires des prestations ... sont portés à 25 euros`), or an indemnity (`L'indemnité s'élève à 6,50 euro pour les prestations ...`), or their Dutch wordings";
+
+pub(super) fn check(reader: &mut Reader<'_>, doc: &SourceDocument) {
+    unread_statements(reader);
+    rows_in_prose(reader, doc);
+}
+
+fn unread_statements(reader: &mut Reader<'_>) {
+    let text = reader.text().to_string();
+    let read = merged(reader.read.clone());
+    let is_read = |at: usize| {
+        let i = read.partition_point(|r| r.start <= at);
+        i > 0 && read[i - 1].contains(&at)
+    };
+    let mut start = 0;
+    let mut ends: Vec<usize> = STATEMENT_END
+        .find_iter(&text)
+        .map(|m| m.start() + 1)
+        .collect();
+    ends.push(text.len());
+    for end in ends {
+        let statement = start..end.max(start);
+        start = end;
+        let body = &text[statement.clone()];
+        let unread = CODE_TOKEN
+            .find_iter(body)
+            .map(|m| statement.start + m.start())
+            .find(|at| !is_read(*at));
+        let Some(at) = unread else { continue };
+        if !AMOUNT_TOKEN.is_match(body) {
+            continue;
+        }
+        reader.unreadable(
+            at..at + 6,
+            "this statement carries a code and an amount but matches no statement the reader knows",
+            KNOWN,
+            format!("`{}`", shorten(body)),
+        );
+    }
+}
+
+/// Ranges sorted and merged where they overlap.
+fn merged(mut ranges: Vec<std::ops::Range<usize>>) -> Vec<std::ops::Range<usize>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+fn rows_in_prose(reader: &mut Reader<'_>, doc: &SourceDocument) {
+    let file: Arc<str> = doc.display_path().into();
+    for line in &doc.lines {
+        let (what, expected) = if row::parse_row(&line.text).is_ok() {
+            (
+                "a tariff row inside a convention: a document holds one kind",
+                "convention prose",
+            )
+        } else if metadata::is_tariff_title(&line.text) {
+            (
+                "a tariff table's title inside a convention: a document holds one kind",
+                "convention prose",
+            )
+        } else {
+            continue;
+        };
+        let trimmed = line.text.trim_start();
+        let at = line.text.len() - trimmed.len();
+        let place = tariff::place_in_line(&file, line, at, trimmed.trim_end().chars().count());
+        reader.findings.push(
+            Finding::new(Rule::MixedDocument, place, what)
+                .expected_found(expected, "a tariff row (import the table on its own)"),
+        );
+    }
+}

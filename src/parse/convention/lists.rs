@@ -1,0 +1,199 @@
+//! Key-value lists: a heading, then items read one by one.
+//!
+//! An item runs from its bullet to its `;` (or the `.` that ends the list, or
+//! the next bullet when a `;` is missing). Each item is read on its own: one
+//! that cannot be read is reported and the next one is still read, so a
+//! misprint costs one finding, never the rest of the list.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::grammar::{
+    BULLET, FROM_DATE, FROM_START, KEY_VALUE_HEADING, KEY_VALUE_ITEM, KEY_VALUE_NUMBER,
+};
+use super::{number, Reader};
+use crate::model::KeyValueList;
+
+/// What the reader expects of an item, for findings.
+const ITEM: &str = "a list item like `- 0,927692 pour les prestations 560011, 560092 ;` (`- 0,927692 voor de verstrekkingen 560011 ;`)";
+
+static ITEM_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^\s*(?:(?:et|en|ou|of)\s+)?(?P<bullet>{BULLET})\s*"
+    ))
+    .expect("valid regex")
+});
+/// Where an item ends: its `;`, a sentence end, or a bullet with no `;` before it.
+static ITEM_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r";|\.(?:\s|$)|\s[–—•]\s|\s-\s+(?:\d+[,.]\d|pour\b|voor\b)").expect("valid regex")
+});
+/// After an item that ended a sentence, only an item that starts like one continues the list.
+static ITEM_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)^\s*{BULLET}\s*(?:\d|pour\b|voor\b)")).expect("valid regex")
+});
+
+/// Reads every key-value list of the text.
+pub(super) fn read(reader: &mut Reader<'_>) -> Vec<KeyValueList> {
+    let headings: Vec<_> = KEY_VALUE_HEADING
+        .captures_iter(reader.text())
+        .map(|c| {
+            let whole = c.get(0).expect("whole match");
+            let before = c.name("before").expect("group").range();
+            let after = c.name("after").expect("group").range();
+            let letter = c["letter"].chars().next();
+            (whole.range(), before, after, letter)
+        })
+        .collect();
+    let mut lists = Vec::new();
+    for (whole, before, after, letter) in headings {
+        reader.mark_read(whole.clone());
+        let date = heading_date(reader, before, after);
+        let found = items(reader, whole.end, letter, date, &mut lists);
+        if found == 0 {
+            reader.unreadable(
+                whole.clone(),
+                "this key-value heading is followed by no list item",
+                ITEM,
+                "no item after the heading".into(),
+            );
+        }
+    }
+    lists
+}
+
+/// The date a heading gives: "à partir du 1er juillet 2021" / "vanaf 1 juli
+/// 2021", or the convention's start ("de l'entrée en vigueur de la présente
+/// convention", or no date at all).
+fn heading_date(
+    reader: &mut Reader<'_>,
+    before: std::ops::Range<usize>,
+    after: std::ops::Range<usize>,
+) -> chrono::NaiveDate {
+    for span in [before, after] {
+        let found = FROM_DATE
+            .captures(&reader.text()[span.clone()])
+            .map(|c| c.name("date").expect("group").range());
+        if let Some(date) = found {
+            let date = reader.date(span.start + date.start..span.start + date.end);
+            return reader.from(date);
+        }
+        if FROM_START.is_match(&reader.text()[span]) {
+            return reader.start;
+        }
+    }
+    reader.start
+}
+
+/// Reads the items after a heading; returns how many there were.
+fn items(
+    reader: &mut Reader<'_>,
+    mut at: usize,
+    letter: Option<char>,
+    date: chrono::NaiveDate,
+    lists: &mut Vec<KeyValueList>,
+) -> usize {
+    let mut count = 0;
+    let mut sentence_ended = false;
+    loop {
+        let rest = &reader.text()[at..];
+        if sentence_ended && !ITEM_LIKE.is_match(rest) {
+            break;
+        }
+        let Some(start) = ITEM_START.captures(rest) else {
+            break;
+        };
+        let body_start = at + start.get(0).expect("whole match").end();
+        let item_start = at + start.name("bullet").expect("group").start();
+        let (body_end, next, ends_sentence) = item_end(reader.text(), body_start);
+        count += 1;
+        if let Some(list) = item(reader, item_start, body_start..body_end, letter, date) {
+            lists.push(list);
+        }
+        at = next;
+        sentence_ended = ends_sentence;
+    }
+    count
+}
+
+/// Where the item whose body starts at `from` ends: the end of its body,
+/// where the next item may start, and whether a sentence ended there.
+fn item_end(text: &str, from: usize) -> (usize, usize, bool) {
+    match ITEM_END.find(&text[from..]) {
+        Some(m) => {
+            let end = from + m.start();
+            let separator = m.as_str();
+            if separator.starts_with(';') || separator.starts_with('.') {
+                (end, from + m.start() + 1, separator.starts_with('.'))
+            } else {
+                // A bullet: the next item starts at it.
+                (end, end, false)
+            }
+        }
+        None => (text.len(), text.len(), true),
+    }
+}
+
+/// Reads one item; reports it and returns `None` when it cannot be read.
+fn item(
+    reader: &mut Reader<'_>,
+    item_start: usize,
+    body: std::ops::Range<usize>,
+    letter: Option<char>,
+    date: chrono::NaiveDate,
+) -> Option<KeyValueList> {
+    let text = reader.text()[body.clone()].to_string();
+    let whole = item_start..body.end.max(item_start + 1);
+    let Some(c) = KEY_VALUE_ITEM.captures(&text) else {
+        let first = text.split_whitespace().next().unwrap_or("");
+        let (message, found) =
+            if first.eq_ignore_ascii_case("pour") || first.eq_ignore_ascii_case("voor") {
+                (
+                    "this list item has no key value",
+                    "no value before `pour`/`voor`".to_string(),
+                )
+            } else {
+                (
+                    "this list item cannot be read",
+                    format!("`{}`", shorten(&text)),
+                )
+            };
+        reader.unreadable(whole, message, ITEM, found);
+        return None;
+    };
+    let value = c.name("value").expect("group");
+    let value_span = body.start + value.start()..body.start + value.end();
+    if !KEY_VALUE_NUMBER.is_match(value.as_str()) {
+        reader.unreadable(
+            value_span,
+            "this list item's key value is not a number",
+            "a key value like `0,927692`",
+            format!("`{}`", value.as_str()),
+        );
+        return None;
+    }
+    let codes_range = c.name("codes").expect("group").range();
+    let codes = reader.codes(
+        body.start + codes_range.start..body.start + codes_range.end,
+        "list item",
+    )?;
+    reader.mark_read(whole);
+    let position = reader.position(value_span.start);
+    Some(KeyValueList {
+        key_letter: letter,
+        value: number(value.as_str()),
+        effective_from: Some(date),
+        codes,
+        source_line: position.line,
+        source_page: position.page,
+    })
+}
+
+/// The start of a long text, for messages.
+pub(super) fn shorten(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
