@@ -90,6 +90,7 @@ pub fn process_with(doc: SourceDocument, tables: &Tables) -> Result<Processed, E
             )
         }
         ParsedDocument::Convention(c) => {
+            let (read, reported) = (c.statements_read, c.statements_reported);
             let c = &c.convention;
             let id = DocumentId {
                 profession: c.profession.clone(),
@@ -97,7 +98,9 @@ pub fn process_with(doc: SourceDocument, tables: &Tables) -> Result<Processed, E
                 effective_from: c.effective_from,
             };
             let (k, f, i) = (c.key_values.len(), c.stated_fees.len(), c.indemnities.len());
-            let summary = format!("{k} key-value lists, {f} stated fees, {i} indemnities");
+            let summary = format!(
+                "{k} key-value lists, {f} stated fees, {i} indemnities ({read} statements read, {reported} unreadable)"
+            );
             (
                 id,
                 c.source.file.clone(),

@@ -50,8 +50,8 @@ fn unread_statements(reader: &mut Reader<'_>) {
         start = end;
         let body = &text[statement.clone()];
         let unread = CODE_TOKEN
-            .find_iter(body)
-            .map(|m| statement.start + m.start())
+            .captures_iter(body)
+            .map(|c| statement.start + c.get(1).expect("group").start())
             .find(|at| !is_read(*at));
         let Some(at) = unread else { continue };
         if !AMOUNT_TOKEN.is_match(body) {

@@ -46,6 +46,7 @@ fn stated(reader: &mut Reader<'_>) -> Vec<StatedFee> {
     let mut fees = Vec::new();
     for f in found {
         let Some(codes) = reader.codes(f.codes.clone(), "stated fee") else {
+            reader.mark_read(f.whole.clone());
             continue;
         };
         let sentence = sentence_start(reader.text(), f.whole.start)..f.whole.start;
@@ -112,6 +113,7 @@ fn open(reader: &mut Reader<'_>) -> Vec<StatedFee> {
     let mut fees = Vec::new();
     for (whole, amount, codes) in found {
         let Some(codes) = reader.codes(codes, "stated fee") else {
+            reader.mark_read(whole.clone());
             continue;
         };
         let sentence = sentence_start(reader.text(), whole.start)..whole.start;

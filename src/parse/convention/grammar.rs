@@ -163,7 +163,8 @@ pub static FROM_START: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A code as it stands in prose (for the accounting of statements).
-pub static CODE_TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{6}\b"));
+/// The code is group 1: the digits of a decimal (`0,826875`) are no code.
+pub static CODE_TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:^|[^\d,.])(\d{6})(?:[^\d]|$)"));
 
 /// An amount in euros or a key value (for the accounting of statements).
 pub static AMOUNT_TOKEN: LazyLock<Regex> = LazyLock::new(|| {

@@ -24,11 +24,11 @@ const TITLE_LINES: usize = 6;
 const HEADER_LINES: usize = 40;
 
 static FRENCH_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:convention\b|texte de (?:la )?convention\b|avenant\b.{0,40}\bconvention\b|accord national\b)")
+    Regex::new(r"^(?:CONVENTION\b|Convention (?:nationale )?entre\b|(?i:texte de (?:la )?convention\b|avenant\b.{0,40}\bconvention\b)|ACCORD NATIONAL\b|Accord national\b)")
         .expect("valid regex")
 });
 static DUTCH_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:nationale )?overeenkomst\b|tekst van (?:de )?overeenkomst\b|wijzigingsclausule\b|nationaal akkoord\b)")
+    Regex::new(r"^(?:(?:NATIONALE )?OVEREENKOMST\b|(?:Nationale o|O)vereenkomst tussen\b|(?i:tekst van (?:de )?overeenkomst\b|wijzigingsclausule\b)|NATIONAAL AKKOORD\b|Nationaal akkoord\b)")
         .expect("valid regex")
 });
 
@@ -51,7 +51,10 @@ fn first_lines(doc: &SourceDocument, n: usize) -> impl Iterator<Item = &str> {
 
 /// The convention title near the top of the document, if there is one.
 pub fn title(doc: &SourceDocument) -> Option<Title> {
-    let lines: Vec<&str> = first_lines(doc, TITLE_LINES).collect();
+    // A tariff table's title comes first in a table that mentions conventions.
+    let lines: Vec<&str> = first_lines(doc, TITLE_LINES)
+        .take_while(|l| !metadata::is_tariff_title(l))
+        .collect();
     let at = lines
         .iter()
         .position(|l| FRENCH_TITLE.is_match(l) || DUTCH_TITLE.is_match(l))?;

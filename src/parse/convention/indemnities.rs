@@ -85,6 +85,7 @@ fn simple(reader: &mut Reader<'_>) -> Vec<Read> {
     let mut out = Vec::new();
     for (i, (whole, amount, codes)) in found.iter().enumerate() {
         let Some(applies_to) = reader.codes(codes.clone(), "indemnity") else {
+            reader.mark_read(whole.clone());
             continue;
         };
         // The pseudocode is named in the same or the next sentence, before the next indemnity.
@@ -147,6 +148,7 @@ fn table(reader: &mut Reader<'_>) -> Vec<Read> {
     let mut out = Vec::new();
     for (whole, pseudo, amount, codes) in found {
         let Some(applies_to) = reader.codes(codes, "pseudocode table row") else {
+            reader.mark_read(whole);
             continue;
         };
         reader.mark_read(whole.clone());
@@ -232,8 +234,8 @@ fn travel(reader: &mut Reader<'_>) -> Vec<Read> {
 /// mentionnées au §1er, 1°, II, et 561654`).
 fn six_digit_codes(text: &str) -> Vec<Code> {
     super::grammar::CODE_TOKEN
-        .find_iter(text)
-        .filter_map(|m| Code::parse(m.as_str()))
+        .captures_iter(text)
+        .filter_map(|c| Code::parse(&c[1]))
         .collect()
 }
 

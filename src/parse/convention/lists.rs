@@ -145,20 +145,7 @@ fn item(
     let text = reader.text()[body.clone()].to_string();
     let whole = item_start..body.end.max(item_start + 1);
     let Some(c) = KEY_VALUE_ITEM.captures(&text) else {
-        let first = text.split_whitespace().next().unwrap_or("");
-        let (message, found) =
-            if first.eq_ignore_ascii_case("pour") || first.eq_ignore_ascii_case("voor") {
-                (
-                    "this list item has no key value",
-                    "no value before `pour`/`voor`".to_string(),
-                )
-            } else {
-                (
-                    "this list item cannot be read",
-                    format!("`{}`", shorten(&text)),
-                )
-            };
-        reader.unreadable(whole, message, ITEM, found);
+        unreadable_item(reader, whole, body.start, &text);
         return None;
     };
     let value = c.name("value").expect("group");
@@ -173,10 +160,13 @@ fn item(
         return None;
     }
     let codes_range = c.name("codes").expect("group").range();
-    let codes = reader.codes(
+    let Some(codes) = reader.codes(
         body.start + codes_range.start..body.start + codes_range.end,
         "list item",
-    )?;
+    ) else {
+        reader.mark_read(whole);
+        return None;
+    };
     reader.mark_read(whole);
     let position = reader.position(value_span.start);
     Some(KeyValueList {
@@ -187,6 +177,37 @@ fn item(
         source_line: position.line,
         source_page: position.page,
     })
+}
+
+/// Reports an item the grammar does not match, pointing at the part that
+/// goes wrong: a missing value, a value that is not one number, or the words
+/// after the value.
+fn unreadable_item(
+    reader: &mut Reader<'_>,
+    whole: std::ops::Range<usize>,
+    body: usize,
+    text: &str,
+) {
+    // One finding per item: the sweep of unread statements skips it.
+    reader.mark_read(whole.clone());
+    let first = text.split_whitespace().next().unwrap_or("");
+    if first.eq_ignore_ascii_case("pour") || first.eq_ignore_ascii_case("voor") {
+        let found = "no value before `pour`/`voor`".to_string();
+        return reader.unreadable(whole, "this list item has no key value", ITEM, found);
+    }
+    if KEY_VALUE_NUMBER.is_match(first) {
+        let after = text.find(first).map_or(0, |i| i + first.len());
+        let rest = text[after..].trim_start();
+        let at = body + text.len() - rest.len();
+        return reader.unreadable(
+            at..at + rest.len().clamp(1, 40),
+            "this list item cannot be read after its value",
+            "`pour les prestations` / `pour la prestation` (`voor de verstrekkingen`) and six-digit codes",
+            format!("`{}`", shorten(rest)),
+        );
+    }
+    let found = format!("`{}`", shorten(text));
+    reader.unreadable(whole, "this list item cannot be read", ITEM, found);
 }
 
 /// The start of a long text, for messages.
