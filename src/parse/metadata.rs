@@ -125,11 +125,8 @@ pub fn read(doc: &SourceDocument) -> Result<(Metadata, Vec<Finding>), Error> {
         .trim_end_matches('.')
         .trim_end()
         .to_string();
-    let findings = application_date(doc)
-        .filter(|(_, date)| *date != title_date)
-        .map(|(line, date)| conflicting_date(doc, line, title_date, date))
-        .into_iter()
-        .collect();
+    let mut findings = date_findings(doc, title_date);
+    findings.extend(other_titles(doc, title_line, &caps[0]));
     let meta = Metadata {
         title,
         language,
@@ -139,12 +136,82 @@ pub fn read(doc: &SourceDocument) -> Result<(Metadata, Vec<Finding>), Error> {
     Ok((meta, findings))
 }
 
-/// The `Date d'application` line and the date it states.
-fn application_date(doc: &SourceDocument) -> Option<(&SourceLine, NaiveDate)> {
-    doc.lines.iter().take(HEADER_LINES).find_map(|l| {
-        let caps = APPLICATION_DATE.captures(l.text.trim())?;
-        Some((l, dates::find_written(&caps[2])?))
-    })
+/// Every `Date d'application` line must state the title's date, in a form
+/// that can be read: anywhere in the document, not only under the title.
+fn date_findings(doc: &SourceDocument, title_date: NaiveDate) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for line in doc
+        .lines
+        .iter()
+        .filter(|l| starts_like_a_date_line(&l.text))
+    {
+        let Some(caps) = APPLICATION_DATE.captures(line.text.trim()) else {
+            continue;
+        };
+        match dates::any(&caps[2]) {
+            Some(date) if date == title_date => {}
+            Some(date) => findings.push(conflicting_date(doc, line, title_date, date)),
+            None => findings.push(unreadable_date(doc, line, &caps[2])),
+        }
+    }
+    findings
+}
+
+/// A cheap test before the regular expression: a table has a million lines.
+fn starts_like_a_date_line(text: &str) -> bool {
+    let t = text.trim_start().as_bytes();
+    t.len() > 6
+        && (t[..6].eq_ignore_ascii_case(b"date d") || t[..6].eq_ignore_ascii_case(b"datum "))
+}
+
+/// A second title that names another table (another date or profession):
+/// a document holds one table.
+fn other_titles(doc: &SourceDocument, first: &SourceLine, first_title: &str) -> Vec<Finding> {
+    let normalized = |t: &str| t.trim().trim_end_matches('.').to_lowercase();
+    doc.lines
+        .iter()
+        .filter(|l| l.number != first.number)
+        .filter(|l| {
+            let t = l.text.trim_start().as_bytes();
+            t.len() > 6
+                && (t[..6].eq_ignore_ascii_case(b"tarifs")
+                    || t[..6].eq_ignore_ascii_case(b"tarief"))
+        })
+        .filter(|l| TITLE.is_match(l.text.trim()) && normalized(&l.text) != normalized(first_title))
+        .map(|l| {
+            Finding::new(
+                Rule::MixedDocument,
+                whole_line(doc, l),
+                "a second title with its own date or profession: a document holds one table",
+            )
+            .expected_found(
+                format!("`{}` or no title", first_title.trim().trim_end_matches('.')),
+                format!("`{}`", l.text.trim()),
+            )
+        })
+        .collect()
+}
+
+fn whole_line(doc: &SourceDocument, line: &SourceLine) -> Place {
+    let trimmed = line.text.trim_start();
+    crate::parse::tariff::place_in_line(
+        &doc.display_path().into(),
+        line,
+        line.text.len() - trimmed.len(),
+        trimmed.trim_end().chars().count().max(1),
+    )
+}
+
+fn unreadable_date(doc: &SourceDocument, line: &SourceLine, written: &str) -> Finding {
+    Finding::new(
+        Rule::UnreadableDate,
+        whole_line(doc, line),
+        "the date of application cannot be read",
+    )
+    .expected_found(
+        "a date like `1er janvier 2024` or `01-01-2024`",
+        format!("`{}`", written.trim()),
+    )
 }
 
 fn conflicting_date(

@@ -42,10 +42,26 @@ static CODE_LIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)\d{6}(?:\s|$)").expect("valid regex"));
 static AMOUNT_LIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d[,.]\d{2}").expect("valid regex"));
+/// A key value (`1,066667`): six decimals are printed only in rows.
+static KEY_VALUE_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d[,.]\d{6}(?:\D|$)").expect("valid regex"));
+/// An amount with cents standing alone.
+static CENTS_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)\d+[,.]\d{2}(?:\s|$)").expect("valid regex"));
+/// Convention prose: a key-value item or a stated fee, in French or Dutch.
+static STATEMENT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*[-–—•]\s*\d+[,.]\d+\s+(?:pour|voor)\s+(?:les|la|de)\s+(?:prestations?|verstrekkingen?)\b|\b(?:les honoraires des prestations|l'honoraire de la prestation|de honoraria van de verstrekkingen|het honorarium van de verstrekking)\s+\d{6}")
+        .expect("valid regex")
+});
 
-/// Whether a line looks like a row: a six-digit code and an amount.
+/// Whether a line looks like a row: a six-digit code and an amount, a key
+/// value, or three amounts with cents. Such a line is a row or a finding,
+/// whatever its code looks like (`56OO11`, `560011,`, seven digits) and
+/// whatever stands before it (a heading, a footnote mark).
 pub fn looks_like_row(line: &str) -> bool {
-    CODE_LIKE.is_match(line) && AMOUNT_LIKE.is_match(line)
+    (CODE_LIKE.is_match(line) && AMOUNT_LIKE.is_match(line))
+        || KEY_VALUE_LIKE.is_match(line)
+        || CENTS_LIKE.find_iter(line).count() >= 3
 }
 
 /// Parses the rows of a tariff table whose metadata is known.
@@ -113,23 +129,15 @@ impl Walker {
             return;
         }
         let may_continue = std::mem::take(&mut self.setting_may_continue);
+        // A row first; then anything shaped like a row, even glued to a
+        // heading (`I. M = 1,066667 560011 ...`), is a finding, never a heading.
         if let Ok(cells) = parse_row(&line.text) {
-            self.rows.push(TariffRow {
-                ambulatory_code: cells.ambulatory_code,
-                hospitalized_code: cells.hospitalized_code,
-                setting: self.setting.clone(),
-                article: self.article.clone(),
-                key_letter: cells.key_letter,
-                key_value: cells.key_value,
-                relative_value: cells.relative_value,
-                fee: cells.fee,
-                fee_note: None,
-                intervention_preferential: cells.intervention_preferential,
-                intervention_standard: cells.intervention_standard,
-                source_line: line.number,
-                source_page: line.page,
-            });
-            self.spans.push(cells.spans);
+            self.row(line, cells);
+        } else if looks_like_row(&line.text) {
+            let error = parse_row(&line.text).expect_err("the row did not parse above");
+            self.findings.push(unparsed_row(doc, line, &error));
+        } else if STATEMENT_LIKE.is_match(text) || crate::parse::convention::is_title_line(text) {
+            self.findings.push(statement_in_table(doc, line));
         } else if SETTING.is_match(text) {
             self.setting = Some(collapse_spaces(text).into());
             self.article = None;
@@ -143,12 +151,51 @@ impl Walker {
         } else if let Some(caps) = FOOTNOTE.captures(text) {
             self.footnote
                 .get_or_insert_with(|| collapse_spaces(&caps[1]).into());
-        } else if looks_like_row(&line.text) {
-            let error = parse_row(&line.text).expect_err("the row did not parse above");
-            self.findings.push(unparsed_row(doc, line, &error));
         }
         // Anything else is page furniture (column titles, dates, `AMB HOS`) or prose.
     }
+}
+
+impl Walker {
+    fn row(&mut self, line: &SourceLine, cells: crate::parse::row::RowCells) {
+        self.rows.push(TariffRow {
+            ambulatory_code: cells.ambulatory_code,
+            hospitalized_code: cells.hospitalized_code,
+            setting: self.setting.clone(),
+            article: self.article.clone(),
+            key_letter: cells.key_letter,
+            key_value: cells.key_value,
+            relative_value: cells.relative_value,
+            fee: cells.fee,
+            fee_note: None,
+            intervention_preferential: cells.intervention_preferential,
+            intervention_standard: cells.intervention_standard,
+            source_line: line.number,
+            source_page: line.page,
+        });
+        self.spans.push(cells.spans);
+    }
+}
+
+/// A convention statement or title inside a table.
+fn statement_in_table(doc: &SourceDocument, line: &SourceLine) -> Finding {
+    let trimmed = line.text.trim_start();
+    let at = line.text.len() - trimmed.len();
+    let place = place_in_line(
+        &doc.display_path().into(),
+        line,
+        at,
+        trimmed.trim_end().chars().count().max(1),
+    );
+    Finding::new(
+        Rule::MixedDocument,
+        place,
+        "convention prose inside a tariff table: a document holds one kind",
+    )
+    .expected_found(
+        "table rows, headings or page furniture",
+        "a convention statement (import the convention on its own)",
+    )
 }
 
 fn unparsed_row(doc: &SourceDocument, line: &SourceLine, error: &RowSyntaxError) -> Finding {

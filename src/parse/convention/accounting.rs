@@ -8,6 +8,7 @@
 //! pass for prose. Lines that parse as tariff rows, and tariff titles, are
 //! `mixed-document` findings: a document holds one kind.
 
+use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
@@ -28,11 +29,12 @@ static STATEMENT_END: LazyLock<Regex> = LazyLock::new(|| {
 const KNOWN: &str = "a statement the reader knows: a key-value item (`- 0,927692 pour les prestations 560011, ...;`), a stated fee (`les honoraires des prestations ... sont portés à 25 euros`), or an indemnity (`L'indemnité s'élève à 6,50 euro pour les prestations ...`), or their Dutch wordings";
 
 pub(super) fn check(reader: &mut Reader<'_>, doc: &SourceDocument) {
-    unread_statements(reader);
-    rows_in_prose(reader, doc);
+    let rows = rows_in_prose(reader, doc);
+    unread_statements(reader, &rows);
 }
 
-fn unread_statements(reader: &mut Reader<'_>) {
+/// `rows`: the lines already reported as tariff rows, not reported twice.
+fn unread_statements(reader: &mut Reader<'_>, rows: &HashSet<usize>) {
     let text = reader.text().to_string();
     let read = merged(reader.read.clone());
     let is_read = |at: usize| {
@@ -52,7 +54,7 @@ fn unread_statements(reader: &mut Reader<'_>) {
         let unread = CODE_TOKEN
             .captures_iter(body)
             .map(|c| statement.start + c.get(1).expect("group").start())
-            .find(|at| !is_read(*at));
+            .find(|at| !is_read(*at) && !rows.contains(&reader.position(*at).line));
         let Some(at) = unread else { continue };
         if !AMOUNT_TOKEN.is_match(body) {
             continue;
@@ -79,7 +81,9 @@ fn merged(mut ranges: Vec<std::ops::Range<usize>>) -> Vec<std::ops::Range<usize>
     out
 }
 
-fn rows_in_prose(reader: &mut Reader<'_>, doc: &SourceDocument) {
+/// Reports tariff rows and titles in the prose; returns their line numbers.
+fn rows_in_prose(reader: &mut Reader<'_>, doc: &SourceDocument) -> HashSet<usize> {
+    let mut lines = HashSet::new();
     let file: Arc<str> = doc.display_path().into();
     for line in &doc.lines {
         let (what, expected) = if row::parse_row(&line.text).is_ok() {
@@ -95,6 +99,7 @@ fn rows_in_prose(reader: &mut Reader<'_>, doc: &SourceDocument) {
         } else {
             continue;
         };
+        lines.insert(line.number);
         let trimmed = line.text.trim_start();
         let at = line.text.len() - trimmed.len();
         let place = tariff::place_in_line(&file, line, at, trimmed.trim_end().chars().count());
@@ -103,4 +108,5 @@ fn rows_in_prose(reader: &mut Reader<'_>, doc: &SourceDocument) {
                 .expected_found(expected, "a tariff row (import the table on its own)"),
         );
     }
+    lines
 }

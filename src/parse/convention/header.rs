@@ -49,6 +49,11 @@ fn first_lines(doc: &SourceDocument, n: usize) -> impl Iterator<Item = &str> {
         .take(n)
 }
 
+/// Whether a line is a convention title.
+pub fn is_title_line(line: &str) -> bool {
+    FRENCH_TITLE.is_match(line) || DUTCH_TITLE.is_match(line)
+}
+
 /// The convention title near the top of the document, if there is one.
 pub fn title(doc: &SourceDocument) -> Option<Title> {
     // A tariff table's title comes first in a table that mentions conventions.

@@ -63,6 +63,12 @@ pub fn is_convention(doc: &SourceDocument) -> bool {
     header::title(doc).is_some()
 }
 
+/// Whether one line is a convention title (for documents of other kinds
+/// that must not hold one).
+pub fn is_title_line(line: &str) -> bool {
+    header::is_title_line(line.trim())
+}
+
 /// Reads a convention. An error (exit 2) when its title, profession or
 /// period cannot be found; everything else that cannot be read is a finding.
 pub fn parse(doc: &SourceDocument) -> Result<ReadConvention, Error> {
