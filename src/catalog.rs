@@ -204,12 +204,12 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
         None => c.source.file.as_str().into(),
     };
     let snapshot: Arc<str> = label.into();
-    let origin = |date: NaiveDate, line: usize| Origin {
+    let origin = |date: NaiveDate, line: usize, page: Option<u32>| Origin {
         snapshot: snapshot.clone(),
         source: source.clone(),
         effective_from: date,
         source_line: Some(line),
-        source_page: None,
+        source_page: page,
     };
     let mut entries = Vec::new();
     for list in &c.key_values {
@@ -224,7 +224,7 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
             date,
             codes: list.codes.clone(),
             fields,
-            origin: origin(date, list.source_line),
+            origin: origin(date, list.source_line, list.source_page),
         });
     }
     for fee in &c.stated_fees {
@@ -239,7 +239,7 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
             date,
             codes: fee.codes.clone(),
             fields,
-            origin: origin(date, fee.source_line),
+            origin: origin(date, fee.source_line, fee.source_page),
         });
     }
     for indemnity in &c.indemnities {
@@ -251,7 +251,7 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
             date,
             codes: indemnity.pseudocodes.clone(),
             fields,
-            origin: origin(date, indemnity.source_line),
+            origin: origin(date, indemnity.source_line, indemnity.source_page),
         });
     }
     entries

@@ -9,7 +9,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::code::Code;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::state::{CodeState, Field, State, Value};
 
@@ -52,11 +52,28 @@ impl Serialize for Changed {
                 map.end()
             }
         }
-        let mut map = s.serialize_map(Some(4))?;
+        /// `{"key_value": {"from": {...}, "to": {...}}}`: where each side stated the field.
+        struct Citations<'a>(&'a Changed);
+        impl Serialize for Citations<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let Changed { old, new, .. } = self.0;
+                let mut map = s.serialize_map(Some(self.0.changes.len()))?;
+                for c in &self.0.changes {
+                    let sides = BTreeMap::from([
+                        ("from", old.origin_of(c.field)),
+                        ("to", new.origin_of(c.field)),
+                    ]);
+                    map.serialize_entry(c.field.name(), &sides)?;
+                }
+                map.end()
+            }
+        }
+        let mut map = s.serialize_map(Some(5))?;
         map.serialize_entry("code", &self.code)?;
         map.serialize_entry("changes", &Changes(&self.changes))?;
         map.serialize_entry("from", &self.old.origin)?;
         map.serialize_entry("to", &self.new.origin)?;
+        map.serialize_entry("citations", &Citations(self))?;
         map.end()
     }
 }

@@ -137,6 +137,10 @@ pub struct CodeState {
     pub fields: BTreeMap<Field, Value>,
     /// The last document that set a field of this code.
     pub origin: Origin,
+    /// Where each field was set, for the fields whose origin is not
+    /// `origin` (filled when a later document sets some fields of the code:
+    /// a code read from one row keeps a single origin).
+    pub origins: BTreeMap<Field, Origin>,
 }
 
 impl CodeState {
@@ -176,11 +180,18 @@ impl CodeState {
             code: row.code(),
             fields,
             origin,
+            origins: BTreeMap::new(),
         }
     }
 
     pub fn get(&self, field: Field) -> Option<&Value> {
         self.fields.get(&field)
+    }
+
+    /// The statement that set `field`: a key value cites its list item, a
+    /// fee the sentence that stated it.
+    pub fn origin_of(&self, field: Field) -> &Origin {
+        self.origins.get(&field).unwrap_or(&self.origin)
     }
 }
 
@@ -245,9 +256,20 @@ impl State {
             code,
             fields: BTreeMap::new(),
             origin: origin.clone(),
+            origins: BTreeMap::new(),
         });
+        if entry.origin != *origin {
+            // The fields set so far keep citing where they were set.
+            for field in entry.fields.keys() {
+                entry
+                    .origins
+                    .entry(*field)
+                    .or_insert_with(|| entry.origin.clone());
+            }
+        }
         for (field, value) in fields {
             entry.fields.insert(*field, value.clone());
+            entry.origins.insert(*field, origin.clone());
         }
         entry.origin = origin.clone();
     }

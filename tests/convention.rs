@@ -273,6 +273,16 @@ fn diff_2021_against_2024() {
         c560416["changes"]["key_value"],
         serde_json::json!(["0.921875", "1.075000"])
     );
+    // One origin per field: the key value cites its list item (line 283),
+    // the fee the sentence that stated it (line 200), each side its own.
+    let cite = &c560416["citations"];
+    assert_eq!(cite["key_value"]["from"]["source_line"], 283);
+    assert_eq!(cite["fee"]["from"]["source_line"], 200);
+    assert_eq!(cite["key_value"]["to"]["source_line"], 356);
+    assert_eq!(
+        cite["key_value"]["from"]["source"],
+        "sources/physiotherapy/2021-01-01-convention.fr.txt"
+    );
 }
 
 #[test]
