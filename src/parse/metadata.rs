@@ -108,7 +108,10 @@ pub fn read(doc: &SourceDocument) -> Result<(Metadata, Vec<Finding>), Error> {
         .take(HEADER_LINES)
         .find_map(|l| TITLE.captures(l.text.trim()).map(|c| (l, c)))
         .ok_or_else(|| {
-            unknown("no title like `Tarifs ; Kinésithérapeutes ; 01-01-2024` was found".into())
+            unknown(format!(
+                "no title was found: looked for a tariff table's title (`Tarifs ; Kinésithérapeutes ; 01-01-2024`, `Tarieven ; Kinesitherapeuten ; 01-01-2024`) in the first {HEADER_LINES} lines and for {} in the first lines",
+                crate::parse::convention::LOOKED_FOR
+            ))
         })?;
     let language = if &caps[1] == "Tarifs" {
         Language::Fr

@@ -50,7 +50,7 @@ static CENTS_LIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)\d+[,.]\d{2}(?:\s|$)").expect("valid regex"));
 /// Convention prose: a key-value item or a stated fee, in French or Dutch.
 static STATEMENT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*[-–—•]\s*\d+[,.]\d+\s+(?:pour|voor)\s+(?:les|la|de)\s+(?:prestations?|verstrekkingen?)\b|\b(?:les honoraires des prestations|l'honoraire de la prestation|de honoraria van de verstrekkingen|het honorarium van de verstrekking)\s+\d{6}")
+    Regex::new(r"(?i)^\s*[-–—•]\s*\d+[,.]\d+\s+(?:pour|voor)\s+(?:les|la|de)\s+(?:prestations?|verstrekking(?:en)?)\b|\b(?:les honoraires des prestations|l'honoraire de la prestation|de honoraria van de verstrekkingen|het honorarium van de verstrekking)\s+\d{6}")
         .expect("valid regex")
 });
 

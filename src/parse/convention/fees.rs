@@ -29,9 +29,14 @@ struct Found {
 }
 
 fn stated(reader: &mut Reader<'_>) -> Vec<StatedFee> {
+    let text = reader.text();
     let found: Vec<Found> = STATED_FEE
-        .captures_iter(reader.text())
-        .filter(|c| FEE_VERB.is_match(&c["gap"]) || FEE_VERB.is_match(&c["tail"]))
+        .captures_iter(text)
+        .filter(|c| {
+            FEE_VERB.is_match(&c["gap"])
+                || FEE_VERB.is_match(&c["tail"])
+                || verb_before(text, c.get(0).expect("whole match").start())
+        })
         .map(|c| Found {
             whole: c.get(0).expect("whole match").range(),
             codes: c.name("codes").expect("group").range(),
@@ -73,6 +78,12 @@ fn stated(reader: &mut Reader<'_>) -> Vec<StatedFee> {
     fees
 }
 
+/// Whether the verb stands before the fees, in the same sentence
+/// ("bedragen de honoraria van de verstrekkingen ... 27,50 euro").
+fn verb_before(text: &str, at: usize) -> bool {
+    FEE_VERB.is_match(&text[sentence_start(text, at)..at])
+}
+
 /// The date "à partir du ..." / "vanaf ..." in a span of text, if any.
 fn date_in(reader: &mut Reader<'_>, span: Range<usize>) -> Option<chrono::NaiveDate> {
     let at = FROM_DATE
@@ -90,7 +101,7 @@ pub(super) fn sentence_start(text: &str, offset: usize) -> usize {
         .match_indices(". ")
         .filter(|(i, _)| {
             // A decimal point or an abbreviation (`Art. 3`) is no sentence end.
-            before[i + 2..]
+            text[i + 2..]
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_uppercase() || c == '§')

@@ -34,9 +34,13 @@ pub const BULLET: &str = r"[-–—•·*]";
 /// whatever date phrase stands around it in the same sentence.
 pub static KEY_VALUE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?P<before>[^.:;]{0,200}?)\b(?:la valeur (?:du facteur de multiplication|de la lettre[- ]cl(?:é|e)f?)|de waarde van de (?:vermenigvuldigingsfactor|sleutelletter))\s+(?-i:(?P<letter>[A-Z]))\b(?P<after>[^.:;]{0,200}?\b(?:fixée?s?|établie?s?|s'élève|vastgesteld|bedraagt)\b[^.:;]{0,60}?)\s*:",
+        r"(?i)(?P<before>[^.:;]{0,200}?)\b(?:la valeur (?:du facteur de multiplication|de la lettre[- ]cl(?:é|e)f?)|de waarde van de (?:vermenigvuldigingsfactor|sleutelletter))\s+(?-i:(?P<letter>[A-Z]))\b(?P<after>[^.:;]{0,200}?)\s*:",
     )
 });
+
+/// The verb that makes a heading of a sentence naming a key value and ending in `:`.
+pub static HEADING_VERB: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:fixée?s?|établie?s?|s'élève|vastgesteld|bedraagt|is)\b"));
 
 /// What a list item says once its bullet is gone: value, "pour les
 /// prestations", codes.
@@ -68,7 +72,7 @@ pub static FEE_VERB: LazyLock<Regex> = LazyLock::new(|| {
 /// `prestations M 24` inside the parenthesis of a stated fee.
 pub static RELATIVE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?:prestations?|verstrekkingen?)\s+(?-i:(?P<letter>[A-Z]))\s?(?P<value>{AMOUNT})\b"
+        r"(?i)(?:prestations?|verstrekking(?:en)?)\s+(?-i:(?P<letter>[A-Z]))\s?(?P<value>{AMOUNT})\b"
     ))
 });
 
@@ -92,7 +96,7 @@ pub static OPEN_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// vergoeding bedraagt 6,50 euro voor de verstrekkingen ...".
 pub static INDEMNITY: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:l'indemnité|la vergoeding|de vergoeding|de verplaatsingsvergoeding|deze vergoeding)\s+(?:s'élève à|est fixée à|est de|bedraagt|wordt vastgesteld op|is vastgesteld op)\s+(?P<amount>{AMOUNT})\s*{EURO}\s+(?:pour|voor)\s+{SERVICES}\s+(?P<codes>{CODES})"
+        r"(?i)\b(?:l'indemnité|la vergoeding|de vergoeding|de verplaatsingsvergoeding|deze vergoeding)\s+(?:(?:s'élève à|est fixée à|est de|bedraagt|wordt vastgesteld op|is vastgesteld op)\s+(?P<amount>{AMOUNT})\s*{EURO}\s+(?:pour|voor)\s+{SERVICES}\s+(?P<codes>{CODES})|(?:pour|voor)\s+{SERVICES}\s+(?P<codes2>{CODES})[^.]{{0,60}}?\b(?:s'élève à|est fixée à|est de|bedraagt|wordt vastgesteld op|is vastgesteld op)\s+(?P<amount2>{AMOUNT})\s*{EURO})"
     ))
 });
 
@@ -117,7 +121,7 @@ pub static TABLE_INDEMNITY: LazyLock<Regex> = LazyLock::new(|| {
 /// de verstrekking 564211 waarvoor de vergoeding maximum 1,31 euro bedraagt".
 pub static TRAVEL_MAXIMUM: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\bmaximum (?P<usual>{AMOUNT})\s*{EURO}\s*,?\s*(?:sauf|behalve|met uitzondering van)\s+{SERVICES}\s+(?P<code>\d{{6}})\s*,?\s*(?:pour laquelle|waarvoor)[^.]{{0,60}}?maximum (?P<exception>{AMOUNT})\s*{EURO}"
+        r"(?i)\bmaximum (?P<usual>{AMOUNT})\s*{EURO}[^.]{{0,60}}?\b(?:sauf|behalve|met uitzondering van)\s+(?:pour\s+|voor\s+)?{SERVICES}\s+(?P<code>\d{{6}})\s*,?\s*(?:pour laquelle|waarvoor)[^.]{{0,60}}?maximum (?P<exception>{AMOUNT})\s*{EURO}"
     ))
 });
 
@@ -126,7 +130,7 @@ pub static TRAVEL_MAXIMUM: LazyLock<Regex> = LazyLock::new(|| {
 /// vergoeding geattesteerd met de pseudocode 639170".
 pub static TRAVEL_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:pour|voor)\s+(?:les|la|de)\s+(?:prestations?|verstrekkingen?)\s+(?P<codes>[^.]*?)\b(?:cette indemnité|l'indemnité|deze vergoeding|de vergoeding)[^.]*?\bpseudocode\s+(?P<pseudo>\d{6})",
+        r"(?i)\b(?:pour|voor)\s+(?:les|la|de)\s+(?:prestations?|verstrekking(?:en)?)\s+(?P<codes>[^.]*?)\b(?:cette indemnité|l'indemnité|deze vergoeding|de vergoeding)[^.]*?\bpseudocode\s+(?P<pseudo>\d{6})",
     )
 });
 
@@ -137,7 +141,7 @@ pub static TRAVEL_END: LazyLock<Regex> =
 /// How much of an indemnity is paid back.
 pub static RATE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?P<none>n'est pas remboursée?|ne sont pas remboursée?s|niet terugbetaald|geen terugbetaling)|(?P<full>intégralement remboursée?s?|remboursée?s? intégralement|entièrement remboursée?s?|volledig terugbetaald|integraal terugbetaald)|(?:remboursée?s? à|terugbetaald (?:ten belope van|tegen|voor)|vergoed (?:ten belope van|tegen))\s*(?P<first>\d+)\s?%(?P<between>[^.%]{0,120}?)\b(?:et|en)\s+(?:à\s+|ten belope van\s+|tegen\s+)?(?P<second>\d+)\s?%(?P<after>[^.%]{0,60})",
+        r"(?i)(?P<none>n'est pas remboursée?|ne sont pas remboursée?s|niet terugbetaald|geen terugbetaling)|(?P<full>intégralement remboursée?s?|remboursée?s? intégralement|entièrement remboursée?s?|volledig terugbetaald|integraal terugbetaald)|(?:remboursée?s? (?:à|à raison de|pour)|terugbetaald (?:ten belope van|tegen|voor|a rato van)|vergoed (?:ten belope van|tegen))\s*(?P<first>\d+)\s?%(?P<between>[^.%]{0,120}?)\b(?:et|en)\s+(?:à\s+|ten belope van\s+|tegen\s+)?(?P<second>\d+)\s?%(?P<after>[^.%]{0,60})",
     )
 });
 

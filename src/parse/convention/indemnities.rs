@@ -77,8 +77,14 @@ fn simple(reader: &mut Reader<'_>) -> Vec<Read> {
         .map(|c| {
             (
                 c.get(0).expect("whole match").range(),
-                c.name("amount").expect("group").range(),
-                c.name("codes").expect("group").range(),
+                c.name("amount")
+                    .or(c.name("amount2"))
+                    .expect("one form matched")
+                    .range(),
+                c.name("codes")
+                    .or(c.name("codes2"))
+                    .expect("one form matched")
+                    .range(),
             )
         })
         .collect();

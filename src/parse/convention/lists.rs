@@ -10,7 +10,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::grammar::{
-    BULLET, FROM_DATE, FROM_START, KEY_VALUE_HEADING, KEY_VALUE_ITEM, KEY_VALUE_NUMBER,
+    BULLET, FROM_DATE, FROM_START, HEADING_VERB, KEY_VALUE_HEADING, KEY_VALUE_ITEM,
+    KEY_VALUE_NUMBER,
 };
 use super::{number, Reader};
 use crate::model::KeyValueList;
@@ -37,6 +38,7 @@ static ITEM_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn read(reader: &mut Reader<'_>) -> Vec<KeyValueList> {
     let headings: Vec<_> = KEY_VALUE_HEADING
         .captures_iter(reader.text())
+        .filter(|c| HEADING_VERB.is_match(&c["before"]) || HEADING_VERB.is_match(&c["after"]))
         .map(|c| {
             let whole = c.get(0).expect("whole match");
             let before = c.name("before").expect("group").range();
