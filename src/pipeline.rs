@@ -99,7 +99,7 @@ pub fn process_with(doc: SourceDocument, tables: &Tables) -> Result<Processed, E
             };
             let (k, f, i) = (c.key_values.len(), c.stated_fees.len(), c.indemnities.len());
             let summary = format!(
-                "{k} key-value lists, {f} stated fees, {i} indemnities ({read} statements read, {reported} unreadable)"
+                "{k} key-value lists, {f} stated fees, {i} indemnities; {read} statements read, {reported} unreadable"
             );
             (
                 id,

@@ -137,6 +137,7 @@ fn code(raw: &str) -> Option<Code> {
 }
 
 fn letter(raw: &str) -> Option<char> {
+    let raw = unquoted(raw);
     let mut chars = raw.chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) if c.is_ascii_uppercase() => Some(c),
@@ -150,6 +151,13 @@ fn amount(raw: &str) -> Option<Decimal> {
     decimal::parse(inner).filter(|_| !inner.contains(','))
 }
 
+/// A scalar without the single quotes that keep YAML 1.1 readers from retyping it.
+fn unquoted(raw: &str) -> &str {
+    raw.strip_prefix('\'')
+        .and_then(|r| r.strip_suffix('\''))
+        .unwrap_or(raw)
+}
+
 fn date(raw: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(unquoted(raw), "%Y-%m-%d").ok()
 }

@@ -6,6 +6,7 @@
 //! first, so a malformed snapshot is reported by field, not as a serde panic.
 
 pub mod fast;
+mod quote;
 
 use std::path::Path;
 
@@ -22,6 +23,7 @@ pub const TARIFF_SCHEMA: &str = include_str!("../../schema/tariff.schema.json");
 /// Serializes a snapshot, with the schema comment for `schema_file` first.
 fn to_yaml<T: Serialize>(value: &T, schema_file: &str) -> String {
     let body = serde_yaml::to_string(value).expect("snapshot records always serialize");
+    let body = quote::for_every_reader(&body);
     format!("# yaml-language-server: $schema=../../schema/{schema_file}\n{body}")
 }
 
