@@ -75,6 +75,19 @@ pub enum Command {
     /// Example: tariffs log
     #[command(verbatim_doc_comment)]
     Log(LogArgs),
+    /// Export the state at a date for analysts: one record per code with
+    /// every field, the derived fee, the personal shares, and where each value
+    /// came from (file, line, page, commit).
+    ///
+    /// --format csv | json | jsonl write to standard output (or -o FILE);
+    /// --format sqlite writes a database (-o FILE is required) with tables
+    /// `codes` (the state asked for), `history` (every dated state) and
+    /// `snapshots`, indexed by code and date.
+    ///
+    /// Example: tariffs export --date 2024-01-01 --format csv
+    /// Example: tariffs export --format sqlite -o tariffs.sqlite
+    #[command(verbatim_doc_comment)]
+    Export(ExportArgs),
     /// Print the text the parser sees in a document: for a PDF, the lines
     /// rebuilt from glyph positions, numbered as `source_line`, with page markers.
     ///
@@ -84,6 +97,41 @@ pub enum Command {
     /// Internal: extract a PDF in a child process (see `source::pdf`).
     #[command(name = "__extract-pdf", hide = true)]
     ExtractPdfWorker { file: PathBuf },
+}
+
+/// Output format of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON array of records.
+    Json,
+    /// One JSON record per line.
+    Jsonl,
+    /// An SQLite database (needs -o FILE).
+    Sqlite,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub repo: RepoArg,
+    /// The date of the state (default: the latest date a snapshot or a
+    /// convention entry starts).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<chrono::NaiveDate>,
+    /// One record per code and dated state: the whole history in one table.
+    #[arg(long, conflicts_with = "date")]
+    pub all_dates: bool,
+    /// The profession (default: the only one in the repository).
+    #[arg(long)]
+    pub profession: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Output format of findings and reports.

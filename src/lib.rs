@@ -36,6 +36,7 @@ pub mod code;
 pub mod decimal;
 pub mod diff;
 pub mod error;
+pub mod export;
 pub mod history;
 pub mod layout;
 pub mod model;

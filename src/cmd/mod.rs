@@ -4,6 +4,7 @@
 //! turns a closed pipe (`tariffs show ... | head`) into a quiet success.
 
 pub mod diff;
+pub mod export;
 pub mod extract;
 pub mod history;
 pub mod import;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Diff(args) => diff::run(args),
         Command::History(args) => history::run(args),
         Command::Log(args) => log::run(args),
+        Command::Export(args) => export::run(args),
         Command::Extract(args) => extract::run(args),
         Command::ExtractPdfWorker { file } => Ok(match crate::source::pdf::run_worker(&file) {
             0 => Outcome::Clean,

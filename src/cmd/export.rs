@@ -1,0 +1,57 @@
+//! `tariffs export`: the state at a date as CSV, JSON, JSON lines or SQLite.
+
+use std::path::Path;
+
+use super::{Out, Outcome};
+use crate::cli::{ExportArgs, ExportFormat};
+use crate::error::Error;
+use crate::export::{self, ExportOptions};
+use crate::store::DataRepo;
+
+pub fn run(args: ExportArgs) -> Result<Outcome, Error> {
+    let repo = DataRepo::open(&args.repo.repo)?;
+    let options = ExportOptions {
+        date: args.date,
+        profession: args.profession.clone(),
+        all_dates: args.all_dates,
+    };
+    if args.format == ExportFormat::Sqlite && args.output.is_none() {
+        return Err(Error::Usage(
+            "--format sqlite writes a database file: say where with -o FILE".into(),
+        ));
+    }
+    let done = export::collect(&repo, &options)?;
+    let text = match args.format {
+        ExportFormat::Sqlite => {
+            let path = args.output.as_deref().expect("checked above");
+            export::write_sqlite(&done, path)?;
+            return Ok(Outcome::Clean);
+        }
+        ExportFormat::Csv => {
+            let mut bytes = Vec::new();
+            export::write_csv(&done.records, &mut bytes)?;
+            String::from_utf8(bytes).expect("CSV of UTF-8 values")
+        }
+        ExportFormat::Json => {
+            let all: Vec<_> = done.records.iter().map(export::to_json).collect();
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&all).expect("records serialize")
+            )
+        }
+        ExportFormat::Jsonl => done
+            .records
+            .iter()
+            .map(|r| format!("{}\n", export::to_json(r)))
+            .collect(),
+    };
+    match &args.output {
+        Some(path) => write_file(path, &text)?,
+        None => Out::print(&text),
+    }
+    Ok(Outcome::Clean)
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), Error> {
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+}

@@ -1,0 +1,401 @@
+//! Exports for analysts: the state of a profession at a date, one record per
+//! code, as CSV, JSON, JSON lines or SQLite.
+//!
+//! A record holds every field of the code's state (see [`crate::state`]),
+//! the derived fee where the state has a key value and a relative value but
+//! no stated fee, the personal shares (fee − intervention, both categories),
+//! and the origin of each value: source file, line, page, and the commit that
+//! brought the snapshot it was read from. A row with both an AMB and a HOS
+//! code gives one record per code. With `all_dates`, one record per code and
+//! dated state: every date a snapshot or a convention entry starts, so the
+//! whole history is one table.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::catalog::{self, Snapshot, SnapshotRef};
+use crate::code::Code;
+use crate::decimal::round_to_cent;
+use crate::error::Error;
+use crate::state::{CodeState, Field, Origin, Value};
+use crate::store::git::GitRepo;
+use crate::store::DataRepo;
+
+/// What to export.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// The date of the state (default: the latest date any snapshot starts).
+    pub date: Option<NaiveDate>,
+    /// The profession (default: the only one there is).
+    pub profession: Option<String>,
+    /// One record per code and dated state instead of one state.
+    pub all_dates: bool,
+}
+
+/// Every field, in the order of the canonical YAML.
+pub const FIELDS: [Field; 11] = [
+    Field::AmbulatoryCode,
+    Field::HospitalizedCode,
+    Field::Setting,
+    Field::Article,
+    Field::KeyLetter,
+    Field::KeyValue,
+    Field::RelativeValue,
+    Field::Fee,
+    Field::FeeNote,
+    Field::InterventionPreferential,
+    Field::InterventionStandard,
+];
+
+/// Where a value came from, with the commit that brought it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    pub file: String,
+    pub line: Option<usize>,
+    pub page: Option<u32>,
+    pub snapshot: String,
+    /// Full hash of the commit that last changed the snapshot (`None` outside git).
+    pub commit: Option<String>,
+}
+
+/// One code in one dated state.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    pub profession: String,
+    /// The date of the state.
+    pub date: NaiveDate,
+    pub code: Code,
+    /// Every field the state knows, by name (`null` where stated as none).
+    pub values: Vec<(&'static str, Option<String>)>,
+    /// Key value × relative value, half-up to the cent, when no fee is stated.
+    pub fee_derived: Option<Decimal>,
+    /// Fee (stated, else derived) − preferential intervention.
+    pub personal_share_preferential: Option<Decimal>,
+    /// Fee (stated, else derived) − standard intervention.
+    pub personal_share_standard: Option<Decimal>,
+    /// The origin of each value, by field name.
+    pub origins: Vec<(&'static str, Citation)>,
+}
+
+/// A snapshot the records were read from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotInfo {
+    pub path: String,
+    pub kind: String,
+    pub profession: String,
+    pub effective_from: NaiveDate,
+    pub commit: Option<String>,
+}
+
+/// An export: the records of the state asked for, every dated state (for
+/// SQLite's `history` table), and the snapshots behind them.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub records: Vec<Record>,
+    pub history: Vec<Record>,
+    pub snapshots: Vec<SnapshotInfo>,
+}
+
+/// Collects the records of a data repository.
+pub fn collect(repo: &DataRepo, options: &ExportOptions) -> Result<Export, Error> {
+    let snapshots = catalog::list(repo)?;
+    let profession = catalog::pick_profession(&snapshots, options.profession.as_deref())?;
+    let commits = snapshot_commits(repo)?;
+    let dates = dated_states(repo, &snapshots, &profession)?;
+    let latest = dates.iter().next_back().copied();
+    let date = options
+        .date
+        .or(latest)
+        .ok_or_else(|| Error::Usage(format!("no snapshots for profession `{profession}`")))?;
+    let state_records = |date: NaiveDate| -> Result<Vec<Record>, Error> {
+        let (state, _) = catalog::state_at(repo, &snapshots, &profession, date)?;
+        Ok(state
+            .codes
+            .values()
+            .flat_map(|s| records_of(&profession, date, s, &commits))
+            .collect())
+    };
+    let mut history = Vec::new();
+    for d in &dates {
+        history.extend(state_records(*d)?);
+    }
+    let records = if options.all_dates {
+        history.clone()
+    } else {
+        state_records(date)?
+    };
+    let snapshots = snapshots
+        .iter()
+        .filter(|s| s.id.profession == profession)
+        .map(|s| SnapshotInfo {
+            path: s.path.clone(),
+            kind: s.id.kind.word().to_string(),
+            profession: s.id.profession.clone(),
+            effective_from: s.id.effective_from,
+            commit: commits.get(&s.path).cloned(),
+        })
+        .collect();
+    Ok(Export {
+        records,
+        history,
+        snapshots,
+    })
+}
+
+/// Every date a state of the profession starts: snapshots' and convention entries'.
+fn dated_states(
+    repo: &DataRepo,
+    snapshots: &[SnapshotRef],
+    profession: &str,
+) -> Result<BTreeSet<NaiveDate>, Error> {
+    let mut dates = BTreeSet::new();
+    for s in snapshots.iter().filter(|s| s.id.profession == profession) {
+        dates.insert(s.id.effective_from);
+        if let Snapshot::Convention(c) = catalog::load(repo, s)? {
+            dates.extend(
+                catalog::convention_entries(&c, &s.path)
+                    .iter()
+                    .map(|e| e.date),
+            );
+        }
+    }
+    Ok(dates)
+}
+
+/// The commit that last changed each snapshot, when the repository is a git one.
+fn snapshot_commits(repo: &DataRepo) -> Result<HashMap<String, String>, Error> {
+    let Some(git) = GitRepo::open(repo.root())? else {
+        return Ok(HashMap::new());
+    };
+    Ok(git
+        .file_versions("parsed/")?
+        .into_iter()
+        .map(|v| (v.path, v.commit.id))
+        .collect())
+}
+
+/// The records of one code state: one per code it carries (AMB and HOS).
+fn records_of(
+    profession: &str,
+    date: NaiveDate,
+    state: &CodeState,
+    commits: &HashMap<String, String>,
+) -> Vec<Record> {
+    let mut codes: Vec<Code> = [Field::AmbulatoryCode, Field::HospitalizedCode]
+        .iter()
+        .filter_map(|f| match state.get(*f) {
+            Some(Value::Code(c)) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    if codes.is_empty() {
+        codes.push(state.code);
+    }
+    let values: Vec<(&'static str, Option<String>)> = FIELDS
+        .iter()
+        .filter_map(|f| {
+            let value = state.get(*f)?;
+            Some((f.name(), (*value != Value::Null).then(|| value.to_string())))
+        })
+        .collect();
+    let origins: Vec<(&'static str, Citation)> = FIELDS
+        .iter()
+        .filter(|f| state.get(**f).is_some())
+        .map(|f| (f.name(), citation(state.origin_of(*f), commits)))
+        .collect();
+    let amount = |f: Field| state.get(f).and_then(Value::amount);
+    let fee_derived = match state.get(Field::Fee) {
+        None => amount(Field::KeyValue)
+            .zip(amount(Field::RelativeValue))
+            .and_then(|(k, r)| k.checked_mul(r))
+            .map(round_to_cent),
+        Some(_) => None,
+    };
+    let fee = amount(Field::Fee).or(fee_derived);
+    let share = |f: Field| fee.zip(amount(f)).and_then(|(fee, i)| fee.checked_sub(i));
+    codes
+        .into_iter()
+        .map(|code| Record {
+            profession: profession.to_string(),
+            date,
+            code,
+            values: values.clone(),
+            fee_derived,
+            personal_share_preferential: share(Field::InterventionPreferential),
+            personal_share_standard: share(Field::InterventionStandard),
+            origins: origins.clone(),
+        })
+        .collect()
+}
+
+fn citation(origin: &Origin, commits: &HashMap<String, String>) -> Citation {
+    Citation {
+        file: origin.source.to_string(),
+        line: origin.source_line,
+        page: origin.source_page,
+        snapshot: origin.snapshot.to_string(),
+        commit: commits.get(origin.snapshot.as_ref()).cloned(),
+    }
+}
+
+/// The flat columns of a record, for CSV and SQLite, in order.
+pub fn columns() -> Vec<String> {
+    let mut cols: Vec<String> = ["profession", "date", "code"].map(String::from).to_vec();
+    cols.extend(FIELDS.iter().map(|f| f.name().to_string()));
+    cols.extend(
+        [
+            "fee_derived",
+            "personal_share_preferential",
+            "personal_share_standard",
+        ]
+        .map(String::from),
+    );
+    for f in FIELDS {
+        for part in ["source", "line", "page", "commit"] {
+            cols.push(format!("{}_{part}", f.name()));
+        }
+    }
+    cols
+}
+
+/// A record as flat cells, in the order of [`columns`] (`None` is empty / NULL).
+pub fn cells(record: &Record) -> Vec<Option<String>> {
+    let mut out = vec![
+        Some(record.profession.clone()),
+        Some(record.date.to_string()),
+        Some(record.code.to_string()),
+    ];
+    let value = |name: &str| {
+        record
+            .values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v.clone())
+    };
+    out.extend(FIELDS.iter().map(|f| value(f.name())));
+    out.push(record.fee_derived.map(|d| d.to_string()));
+    out.push(record.personal_share_preferential.map(|d| d.to_string()));
+    out.push(record.personal_share_standard.map(|d| d.to_string()));
+    for f in FIELDS {
+        match record.origins.iter().find(|(n, _)| *n == f.name()) {
+            Some((_, c)) => out.extend([
+                Some(c.file.clone()),
+                c.line.map(|l| l.to_string()),
+                c.page.map(|p| p.to_string()),
+                c.commit.clone(),
+            ]),
+            None => out.extend([None, None, None, None]),
+        }
+    }
+    out
+}
+
+/// Writes records as CSV with a header row.
+pub fn write_csv(records: &[Record], out: impl Write) -> Result<(), Error> {
+    let mut csv = csv::Writer::from_writer(out);
+    let io = |e: csv::Error| Error::Usage(format!("cannot write the CSV: {e}"));
+    csv.write_record(columns()).map_err(io)?;
+    for record in records {
+        csv.write_record(cells(record).iter().map(|c| c.as_deref().unwrap_or("")))
+            .map_err(io)?;
+    }
+    csv.flush()
+        .map_err(|e| Error::Usage(format!("cannot write the CSV: {e}")))
+}
+
+/// A record as a JSON object: the flat values, derived values, and origins by field.
+pub fn to_json(record: &Record) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    map.insert("profession".into(), record.profession.clone().into());
+    map.insert("date".into(), record.date.to_string().into());
+    map.insert("code".into(), record.code.to_string().into());
+    for (name, value) in &record.values {
+        map.insert((*name).into(), value.clone().into());
+    }
+    let decimal = |d: Option<Decimal>| serde_json::Value::from(d.map(|d| d.to_string()));
+    map.insert("fee_derived".into(), decimal(record.fee_derived));
+    map.insert(
+        "personal_share_preferential".into(),
+        decimal(record.personal_share_preferential),
+    );
+    map.insert(
+        "personal_share_standard".into(),
+        decimal(record.personal_share_standard),
+    );
+    let origins: serde_json::Map<String, serde_json::Value> = record
+        .origins
+        .iter()
+        .map(|(n, c)| {
+            (
+                (*n).to_string(),
+                serde_json::to_value(c).expect("serializes"),
+            )
+        })
+        .collect();
+    map.insert("origins".into(), origins.into());
+    map.into()
+}
+
+/// Writes an SQLite database at `path` (replaced if it exists) with tables
+/// `codes` (the records), `history` (every dated state) and `snapshots`.
+pub fn write_sqlite(export: &Export, path: &Path) -> Result<(), Error> {
+    let fail = |e: rusqlite::Error| {
+        Error::Usage(format!(
+            "{}: cannot write the database: {e}",
+            path.display()
+        ))
+    };
+    if path.exists() {
+        std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+    }
+    let mut db = rusqlite::Connection::open(path).map_err(fail)?;
+    let columns = columns();
+    let defs: Vec<String> = columns.iter().map(|c| format!("{c} TEXT")).collect();
+    let tx = db.transaction().map_err(fail)?;
+    for table in ["codes", "history"] {
+        tx.execute_batch(&format!(
+            "CREATE TABLE {table} ({});
+             CREATE INDEX {table}_code ON {table}(code);
+             CREATE INDEX {table}_date ON {table}(profession, date);",
+            defs.join(", ")
+        ))
+        .map_err(fail)?;
+        let marks = vec!["?"; columns.len()].join(", ");
+        let mut insert = tx
+            .prepare(&format!("INSERT INTO {table} VALUES ({marks})"))
+            .map_err(fail)?;
+        let rows = if table == "codes" {
+            &export.records
+        } else {
+            &export.history
+        };
+        for record in rows {
+            insert
+                .execute(rusqlite::params_from_iter(cells(record)))
+                .map_err(fail)?;
+        }
+    }
+    tx.execute_batch(
+        "CREATE TABLE snapshots (path TEXT PRIMARY KEY, kind TEXT, profession TEXT, effective_from TEXT, commit_id TEXT);",
+    )
+    .map_err(fail)?;
+    for s in &export.snapshots {
+        tx.execute(
+            "INSERT INTO snapshots VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                s.path,
+                s.kind,
+                s.profession,
+                s.effective_from.to_string(),
+                s.commit
+            ],
+        )
+        .map_err(fail)?;
+    }
+    tx.commit().map_err(fail)
+}
