@@ -60,6 +60,8 @@ fn table(rows: usize, date: NaiveDate, revision: u32) -> TariffTable {
             format: SourceFormat::Text,
         },
         rows,
+        sources: Vec::new(),
+        translations: Default::default(),
     }
 }
 

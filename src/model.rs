@@ -13,6 +13,7 @@
 //! rechthebbenden met voorkeurregeling; `intervention_standard` the same without
 //! the preferential regime / zonder voorkeurregeling.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -25,7 +26,7 @@ use crate::code::Code;
 pub const TARIFF_SCHEMA_ID: &str = "inami-tariffs/tariff/1";
 
 /// Language of a document (`fr` or `nl`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Fr,
@@ -81,6 +82,58 @@ pub struct TariffTable {
     pub language: Language,
     pub source: SourceRef,
     pub rows: Vec<TariffRow>,
+    /// Every source of the snapshot, `source` first, when the table was
+    /// imported in more than one language (absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<LanguageSource>,
+    /// What the other languages' sources say in words, and where each row
+    /// stands in them (absent for a table in one language).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<Language, TableTranslation>,
+}
+
+/// One source of a bilingual snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanguageSource {
+    pub language: Language,
+    #[serde(flatten)]
+    pub source: SourceRef,
+}
+
+/// A tariff table's title and row headings in another language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableTranslation {
+    pub title: String,
+    /// One per row of the snapshot, in the same order.
+    pub rows: Vec<RowTranslation>,
+}
+
+/// A row as the other language's source states it: its headings and place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowTranslation {
+    pub code: Code,
+    pub setting: Option<Arc<str>>,
+    pub article: Option<Arc<str>>,
+    pub fee_note: Option<Arc<str>>,
+    pub source_line: usize,
+    pub source_page: Option<u32>,
+}
+
+/// A convention's title in another language, and where each entry stands in
+/// that language's source (one per entry, in the snapshot's order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConventionTranslation {
+    pub title: String,
+    pub key_values: Vec<Place>,
+    pub stated_fees: Vec<Place>,
+    pub indemnities: Vec<Place>,
+}
+
+/// A line, and the page of a PDF source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub source_line: usize,
+    pub source_page: Option<u32>,
 }
 
 /// One row of a tariff table.
@@ -185,6 +238,12 @@ pub struct Convention {
     pub key_values: Vec<KeyValueList>,
     pub stated_fees: Vec<StatedFee>,
     pub indemnities: Vec<Indemnity>,
+    /// Every source, `source` first, when imported in more than one language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<LanguageSource>,
+    /// The other languages' titles, and where each entry stands in them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<Language, ConventionTranslation>,
 }
 
 /// `- 0,927692 pour les prestations 560011, 560092, ...`: a key value for codes.

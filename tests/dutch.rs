@@ -52,3 +52,71 @@ fn dutch_headings_give_the_same_rows() {
         Some("Vergoeding voor de verplaatsingskosten van de kinesitherapeut")
     );
 }
+
+fn doc_and_table(
+    path: &std::path::Path,
+    text: Option<String>,
+) -> (source::SourceDocument, inami_tariffs::model::TariffTable) {
+    let doc = match text {
+        Some(text) => source::SourceDocument::from_text(path, &text),
+        None => source::read(path, &ReadOptions::default()).unwrap(),
+    };
+    let (parsed, _) = parse::parse_and_validate(&doc).unwrap();
+    let ParsedDocument::Tariff(t) = parsed else {
+        panic!("a tariff table")
+    };
+    (doc, t.table)
+}
+
+#[test]
+fn the_dutch_table_reconciles_with_the_french_one_and_adds_its_words() {
+    let (_, mut fr) = doc_and_table(&common::seed_table(), None);
+    let path = common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt");
+    let (nl_doc, nl) = doc_and_table(&path, None);
+    let translation = inami_tariffs::reconcile::tables(&fr, &nl, &nl_doc).unwrap();
+    assert_eq!(translation.rows.len(), 197);
+    assert_eq!(
+        translation.title,
+        "Tarieven ; Kinesitherapeuten ; 01-01-2024"
+    );
+    let before = fr.rows.clone();
+    inami_tariffs::reconcile::add_table_language(&mut fr, &nl, translation);
+    assert_eq!(fr.rows, before, "adding a language changes no value");
+    let languages: Vec<_> = fr.sources.iter().map(|s| s.language).collect();
+    assert_eq!(languages, [Language::Fr, Language::Nl]);
+    assert!(fr.translations[&Language::Nl].rows[0]
+        .setting
+        .as_deref()
+        .unwrap()
+        .contains("praktijkkamer"));
+}
+
+#[test]
+fn a_dutch_intervention_that_differs_is_one_language_mismatch_naming_both_files() {
+    let (_, fr) = doc_and_table(&common::seed_table(), None);
+    let path = common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt");
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "25,60 23,10 19,35",
+        "25,60 23,10 19,45",
+        1,
+    );
+    let (nl_doc, nl) = doc_and_table(&path, Some(text));
+    let findings = inami_tariffs::reconcile::tables(&fr, &nl, &nl_doc).unwrap_err();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f.rule.id(), "language-mismatch");
+    assert_eq!(f.place.line, Some(26));
+    assert!(
+        f.message
+            .contains("sources/physiotherapy/2024-01-01-tariff.fr.txt:26"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("tarieven-kine-2024-01-01.nl.txt:26"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.expected.as_deref(), Some("19.35"));
+    assert_eq!(f.found.as_deref(), Some("19.45"));
+}

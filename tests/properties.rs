@@ -78,6 +78,8 @@ fn table() -> impl Strategy<Value = TariffTable> {
             format: SourceFormat::Text,
         },
         rows,
+        sources: Vec::new(),
+        translations: Default::default(),
     })
 }
 

@@ -62,6 +62,8 @@ pub fn read_tariff(text: &str) -> Option<TariffTable> {
             format,
         },
         rows,
+        sources: Vec::new(),
+        translations: Default::default(),
     })
 }
 

@@ -101,6 +101,8 @@ pub fn parse(doc: &SourceDocument, meta: &Metadata) -> ParsedTariff {
             format: doc.format,
         },
         rows,
+        sources: Vec::new(),
+        translations: Default::default(),
     };
     ParsedTariff {
         table,

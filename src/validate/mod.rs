@@ -64,6 +64,8 @@ pub enum Rule {
     /// A document holding two kinds: table rows in a convention, convention
     /// statements in a table, or a second title.
     MixedDocument,
+    /// The French and Dutch sources of one document state different values.
+    LanguageMismatch,
 }
 
 impl Rule {
@@ -87,6 +89,7 @@ impl Rule {
             Rule::UnreadableStatement => "unreadable-statement",
             Rule::UnreadableDate => "unreadable-date",
             Rule::MixedDocument => "mixed-document",
+            Rule::LanguageMismatch => "language-mismatch",
         }
     }
 

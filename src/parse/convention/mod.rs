@@ -126,6 +126,8 @@ pub fn parse(doc: &SourceDocument) -> Result<ReadConvention, Error> {
             key_values,
             stated_fees,
             indemnities,
+            sources: Vec::new(),
+            translations: Default::default(),
         },
         findings,
         statements_read,
