@@ -174,6 +174,11 @@ pub struct ImportArgs {
     /// else `inami-tariffs <inami-tariffs@localhost>`.
     #[arg(long, value_name = "NAME <EMAIL>")]
     pub author: Option<String>,
+    /// Replace a snapshot by a re-issue: the same document (profession, kind,
+    /// date, language) with other values. Without it, such an import lists
+    /// the value changes, writes nothing and exits 1.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Args)]

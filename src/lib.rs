@@ -42,6 +42,7 @@ pub mod layout;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
+pub mod placement;
 pub mod reconcile;
 pub mod report;
 pub mod source;

@@ -94,10 +94,9 @@ fn one_bad_file_blocks_the_whole_import() {
         .arg(common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt"))
         .arg(common::fixture("invalid/duplicate-code.fr.txt"))
         .assert()
-        .code(2)
-        .stderr(contains(
-            "are both parsed/physiotherapy/2024-01-01-tariff.yaml",
-        ));
+        .code(1)
+        .stdout(contains("error[duplicate-code]"))
+        .stdout(contains("nothing was written"));
     common::tariffs(repo.path())
         .arg("import")
         .arg(common::fixture("invalid/duplicate-code.fr.txt"))

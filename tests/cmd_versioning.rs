@@ -39,7 +39,7 @@ fn an_import_is_one_commit_with_trailers() {
 fn a_reissue_is_a_second_commit_and_the_diff_shows_exactly_its_three_changes() {
     let repo = common::imported_repo();
     common::tariffs(repo.path())
-        .arg("import")
+        .args(["import", "--replace"])
         .arg(common::reissue())
         .assert()
         .success()
@@ -94,7 +94,7 @@ fn a_reissue_is_a_second_commit_and_the_diff_shows_exactly_its_three_changes() {
     assert_eq!(d["changed"][0]["from"]["source_line"], 26);
 
     common::tariffs(repo.path())
-        .arg("import")
+        .args(["import", "--replace"])
         .arg(common::reissue())
         .assert()
         .success()
@@ -154,7 +154,7 @@ fn uncommitted_changes_block_an_import_unless_no_commit() {
     let text = std::fs::read_to_string(&snapshot).unwrap();
     std::fs::write(&snapshot, text.replacen("fee: '25.60'", "fee: '99.99'", 1)).unwrap();
     common::tariffs(repo.path())
-        .arg("import")
+        .args(["import", "--replace"])
         .arg(common::reissue())
         .assert()
         .code(2)
@@ -162,7 +162,7 @@ fn uncommitted_changes_block_an_import_unless_no_commit() {
             "uncommitted changes in parsed/physiotherapy/2024-01-01-tariff.yaml",
         ));
     common::tariffs(repo.path())
-        .args(["import", "--no-commit"])
+        .args(["import", "--no-commit", "--replace"])
         .arg(common::reissue())
         .assert()
         .success();
@@ -188,7 +188,7 @@ fn author_from_the_flag_and_a_bad_author_is_refused() {
         "Ann Auditor <ann@example.org>"
     );
     common::tariffs(repo.path())
-        .args(["import", "--author", "nobody"])
+        .args(["import", "--replace", "--author", "nobody"])
         .arg(common::reissue())
         .assert()
         .code(2)
@@ -196,20 +196,40 @@ fn author_from_the_flag_and_a_bad_author_is_refused() {
 }
 
 #[test]
-fn a_dutch_source_of_the_same_table_replaces_the_french_one() {
+fn a_dutch_source_of_the_same_table_joins_the_french_one_without_changing_a_value() {
     let repo = common::imported_repo();
+    let before = common::git(repo.path(), &["rev-parse", "HEAD"]);
     common::tariffs(repo.path())
         .arg("import")
         .arg(common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt"))
         .assert()
-        .success();
+        .success()
+        .stdout(contains(
+            "adds the nl source beside the fr one: 197 records agree",
+        ));
     assert_eq!(
         common::files_in(repo.path()),
         [
             common::SNAPSHOT,
+            "sources/physiotherapy/2024-01-01-tariff.fr.txt",
             "sources/physiotherapy/2024-01-01-tariff.nl.txt"
         ]
     );
+    assert_eq!(
+        common::git(repo.path(), &["rev-list", "--count", "HEAD"]).trim(),
+        "2",
+        "one commit adds the Dutch source"
+    );
+    assert!(common::git(repo.path(), &["log", "-1", "--format=%s"]).starts_with("add language to"));
+    // Adding a language changes no value.
+    common::tariffs(repo.path())
+        .args([
+            "diff",
+            &format!("{}:{}", before.trim(), common::SNAPSHOT),
+            common::SNAPSHOT,
+        ])
+        .assert()
+        .code(0);
     common::tariffs(repo.path())
         .args(["rebuild", "--check"])
         .assert()
@@ -218,19 +238,105 @@ fn a_dutch_source_of_the_same_table_replaces_the_french_one() {
 }
 
 #[test]
+fn a_dutch_value_that_differs_is_refused_naming_both_files() {
+    let repo = common::imported_repo();
+    let text = std::fs::read_to_string(common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt"))
+        .unwrap()
+        .replacen("25,60 23,10 19,35", "25,60 23,10 19,45", 1);
+    let dutch = repo.path().join("tarieven.nl.txt");
+    std::fs::write(&dutch, text).unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(&dutch)
+        .assert()
+        .code(1)
+        .stdout(contains("error[language-mismatch]"))
+        .stdout(contains(
+            "sources/physiotherapy/2024-01-01-tariff.fr.txt:26",
+        ))
+        .stdout(contains("tarieven.nl.txt:26"))
+        .stdout(contains("expected 19.35, found 19.45"))
+        .stdout(contains("nothing was written"));
+    assert_eq!(
+        common::git(repo.path(), &["rev-list", "--count", "HEAD"]).trim(),
+        "1"
+    );
+    assert_eq!(
+        common::git(
+            repo.path(),
+            &["status", "--porcelain", "--", "sources", "parsed"]
+        ),
+        ""
+    );
+}
+
+#[test]
+fn a_reissue_without_replace_lists_its_changes_and_writes_nothing() {
+    let repo = common::imported_repo();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::reissue())
+        .assert()
+        .code(1)
+        .stdout(contains("re-issue of parsed/physiotherapy/2024-01-01-tariff.yaml: 3 codes changed, added or removed"))
+        .stdout(contains("560011 fee: 25.60 → 25.70"))
+        .stdout(contains("567394 added"))
+        .stdout(contains("560092 removed"))
+        .stdout(contains("only with --replace"));
+    assert_eq!(
+        common::git(repo.path(), &["rev-list", "--count", "HEAD"]).trim(),
+        "1"
+    );
+    common::tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(common::reissue())
+        .assert()
+        .success();
+    assert!(common::git(repo.path(), &["log", "-1", "--format=%s"]).starts_with("re-issue of"));
+}
+
+#[test]
+fn a_pdf_of_an_imported_text_is_not_a_reissue_and_the_pdf_is_kept() {
+    let repo = common::imported_repo();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture("pdf/tarifs-kine-2024-01-01.fr.writer.pdf"))
+        .assert()
+        .success()
+        .stdout(contains("not a re-issue"));
+    assert_eq!(
+        common::files_in(repo.path()),
+        [
+            common::SNAPSHOT,
+            "sources/physiotherapy/2024-01-01-tariff.fr.pdf"
+        ]
+    );
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::seed_table())
+        .assert()
+        .success()
+        .stdout(contains("the PDF in place is kept"));
+    assert_eq!(
+        common::git(repo.path(), &["rev-list", "--count", "HEAD"]).trim(),
+        "2"
+    );
+}
+
+#[test]
 fn a_running_import_locks_the_repository() {
     let repo = common::imported_repo();
     let lock = std::fs::File::create(repo.path().join(".git/tariffs.lock")).unwrap();
     lock.lock().unwrap();
     common::tariffs(repo.path())
-        .arg("import")
+        .args(["import", "--replace"])
         .arg(common::reissue())
         .assert()
         .code(2)
         .stderr(contains("another `tariffs import` is running"));
     lock.unlock().unwrap();
     common::tariffs(repo.path())
-        .arg("import")
+        .args(["import", "--replace"])
         .arg(common::reissue())
         .assert()
         .success();

@@ -54,7 +54,7 @@ fn imports_killed_at_random_moments_never_corrupt_the_repository() {
     let versions = [snapshot_of(&documents[0]), snapshot_of(&documents[1])];
     let started = Instant::now();
     common::tariffs(repo.path())
-        .arg("import")
+        .args(["import", "--replace"])
         .arg(&documents[1])
         .assert()
         .success();
@@ -64,7 +64,7 @@ fn imports_killed_at_random_moments_never_corrupt_the_repository() {
     for round in 0..40 {
         let document = &documents[round % 2];
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tariffs"))
-            .arg("import")
+            .args(["import", "--replace"])
             .arg(document)
             .current_dir(repo.path())
             .stdout(std::process::Stdio::null())
@@ -79,7 +79,7 @@ fn imports_killed_at_random_moments_never_corrupt_the_repository() {
         assert_consistent_after_kill(repo.path(), &versions, round);
         // The next import finishes or undoes the interrupted one.
         common::tariffs(repo.path())
-            .arg("import")
+            .args(["import", "--replace"])
             .arg(document)
             .assert()
             .success();

@@ -9,6 +9,7 @@ use crate::diff::{self, Diff};
 use crate::error::Error;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
 use crate::pipeline::{self, Processed};
+use crate::placement::{self, Action, Placement};
 use crate::source;
 use crate::state::State;
 use crate::store::git::GitRepo;
@@ -21,6 +22,9 @@ use crate::validate::{self, Finding};
 struct ImportReport<'a> {
     dry_run: bool,
     documents: Vec<DocumentReport<'a>>,
+    /// What the import does to each snapshot: `new`, `language`, `re-issue`,
+    /// `language-mismatch`, `same-values`, `already-imported`.
+    placements: Vec<PlacementReport<'a>>,
     errors: usize,
     warnings: usize,
     /// Repository paths written or removed (empty on a dry run or when nothing changed).
@@ -39,6 +43,75 @@ struct DocumentReport<'a> {
     source: &'a str,
     snapshot: &'a str,
     findings: &'a [Finding],
+}
+
+#[derive(Debug, Serialize)]
+struct PlacementReport<'a> {
+    snapshot: &'a str,
+    action: &'static str,
+    summary: &'a str,
+    /// Value changes against the snapshot in place (re-issues).
+    changes: Option<ChangesReport>,
+    /// Sources of other languages a replacing re-issue drops.
+    dropped: &'a [String],
+    findings: &'a [Finding],
+}
+
+fn placement_report(p: &Placement) -> PlacementReport<'_> {
+    PlacementReport {
+        snapshot: &p.snapshot_path,
+        action: action_word(&p.action),
+        summary: &p.summary,
+        changes: p.changes.as_ref().map(changes_report),
+        dropped: &p.dropped,
+        findings: &p.findings,
+    }
+}
+
+/// Value changes: `{"changed": [{"code", "field", "old", "new"}], "added": [...], "removed": [...]}`.
+#[derive(Debug, Serialize)]
+struct ChangesReport {
+    changed: Vec<ChangeReport>,
+    added: Vec<String>,
+    removed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ChangeReport {
+    code: String,
+    field: &'static str,
+    old: String,
+    new: String,
+}
+
+fn changes_report(d: &Diff) -> ChangesReport {
+    ChangesReport {
+        changed: d
+            .changed
+            .iter()
+            .flat_map(|c| {
+                c.changes.iter().map(|ch| ChangeReport {
+                    code: c.code.to_string(),
+                    field: ch.field.name(),
+                    old: ch.old.to_string(),
+                    new: ch.new.to_string(),
+                })
+            })
+            .collect(),
+        added: d.added.iter().map(|s| s.code.to_string()).collect(),
+        removed: d.removed.iter().map(|s| s.code.to_string()).collect(),
+    }
+}
+
+fn action_word(action: &Action) -> &'static str {
+    match action {
+        Action::New => "new",
+        Action::AddLanguage { .. } => "language",
+        Action::LanguageMismatch => "language-mismatch",
+        Action::Reissue { .. } => "re-issue",
+        Action::SameValues { .. } => "same-values",
+        Action::AlreadyImported => "already-imported",
+    }
 }
 
 /// What storing did.
@@ -70,10 +143,13 @@ pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
             tables.as_ref().unwrap_or(&none),
         )?);
     }
-    refuse_two_versions_of_one_document(&processed)?;
-    let all_findings: Vec<Finding> = processed.iter().flat_map(|p| p.findings.clone()).collect();
+    let repo = DataRepo::open(&args.repo.repo).ok();
+    let placements = placement::place(repo.as_ref(), &processed, args.replace)?;
+    let mut all_findings: Vec<Finding> =
+        processed.iter().flat_map(|p| p.findings.clone()).collect();
+    all_findings.extend(placements.iter().flat_map(|p| p.findings.clone()));
     let (errors, warnings) = validate::count(&all_findings);
-    let blocked = errors > 0;
+    let blocked = errors > 0 || placements.iter().any(Placement::blocks);
     let stored = if blocked || args.dry_run {
         Stored::default()
     } else {
@@ -83,12 +159,13 @@ pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
         Format::Json => Out::json(&ImportReport {
             dry_run: args.dry_run,
             documents: processed.iter().map(document_report).collect(),
+            placements: placements.iter().map(placement_report).collect(),
             errors,
             warnings,
             written: stored.written,
             commit: stored.commit,
         }),
-        Format::Text => print_text(&processed, blocked, args.dry_run, &stored),
+        Format::Text => print_text(&processed, &placements, blocked, args.dry_run, &stored),
     }
     Ok(Outcome::from_bad(blocked))
 }
@@ -114,8 +191,17 @@ fn store(args: &ImportArgs, processed: &[Processed]) -> Result<Stored, Error> {
     if let Some(git) = &git {
         git.recover()?;
     }
-    let writes = files_to_write(processed);
-    let removes = stale_sources(&repo, processed)?;
+    // Placed again under the lock: another import may have landed since.
+    let placements = placement::place(Some(&repo), processed, args.replace)?;
+    if placements.iter().any(Placement::blocks) {
+        return Err(Error::repository(
+            root,
+            "the repository changed while this import was prepared: run it again".to_string(),
+        ));
+    }
+    let placements = &placements[..];
+    let writes: Vec<FileWrite> = placements.iter().flat_map(|p| p.writes.clone()).collect();
+    let removes: Vec<String> = placements.iter().flat_map(|p| p.removes.clone()).collect();
     let (Some(git), false) = (&git, args.no_commit) else {
         stored.written = repo.write_files(&writes)?;
         for path in &removes {
@@ -142,7 +228,7 @@ fn store(args: &ImportArgs, processed: &[Processed]) -> Result<Stored, Error> {
     if unchanged {
         return Ok(stored);
     }
-    let message = commit_message(&repo, git, processed)?;
+    let message = commit_message(&repo, git, processed, placements)?;
     let author = git.signature(args.author.as_deref())?;
     let commit = git.commit_files(&writes, &removes, &message, &author)?;
     stored.written = writes
@@ -155,76 +241,80 @@ fn store(args: &ImportArgs, processed: &[Processed]) -> Result<Stored, Error> {
     Ok(stored)
 }
 
-/// The stored source and the snapshot of every document.
-fn files_to_write(processed: &[Processed]) -> Vec<FileWrite> {
-    processed
-        .iter()
-        .flat_map(|p| {
-            [
-                FileWrite {
-                    path: p.snapshot.source_path.clone(),
-                    bytes: p.doc.bytes.clone(),
-                },
-                FileWrite {
-                    path: p.snapshot.snapshot_path.clone(),
-                    bytes: p.snapshot.yaml.clone().into_bytes(),
-                },
-            ]
-        })
-        .collect()
-}
-
-/// Sources of the same documents in another language or format: a re-issue
-/// replaces them, so `sources/` keeps one source per snapshot.
-fn stale_sources(repo: &DataRepo, processed: &[Processed]) -> Result<Vec<String>, Error> {
-    let mut stale = Vec::new();
-    for path in repo.sources()? {
-        let path = repo.relative(&path);
-        let replaced = processed.iter().any(|p| {
-            path.starts_with(&p.snapshot.id.source_stem()) && path != p.snapshot.source_path
-        });
-        if replaced {
-            stale.push(path);
-        }
-    }
-    Ok(stale)
-}
-
 /// Subject, body (what changed) and trailers of an import commit.
 fn commit_message(
     repo: &DataRepo,
     git: &GitRepo,
     processed: &[Processed],
+    placements: &[Placement],
 ) -> Result<String, Error> {
-    let titles: Vec<String> = processed.iter().map(title).collect();
+    let titles: Vec<String> = placements
+        .iter()
+        .map(|pl| match pl.action {
+            // A first import keeps the subject it always had.
+            Action::New => pl
+                .documents
+                .iter()
+                .map(|i| title(&processed[*i]))
+                .collect::<Vec<_>>()
+                .join("; "),
+            _ => pl.subject(),
+        })
+        .collect();
     let subject = match titles.as_slice() {
         [one] => one.clone(),
         many => format!("import {} documents: {}", many.len(), many.join("; ")),
     };
     let mut body = Vec::new();
     let mut trailers = Vec::new();
-    for p in processed {
+    for pl in placements {
+        let p = &processed[pl.documents[0]];
         let (against, before) = previous_state(repo, git, p)?;
-        let after = Snapshot::from_parsed(&p.parsed).state(&p.snapshot.snapshot_path);
-        body.push(describe_changes(
-            &title(p),
-            &against,
-            &diff::diff(&before, &after),
+        let after = Snapshot::from_bytes(
+            &pl.snapshot_path,
+            &pl.writes
+                .iter()
+                .find(|w| w.path == pl.snapshot_path)
+                .map_or_else(Vec::new, |w| w.bytes.clone()),
+        )
+        .map(|s| s.state(&pl.snapshot_path))
+        .unwrap_or_else(|_| Snapshot::from_parsed(&p.parsed).state(&pl.snapshot_path));
+        let changes = diff::diff(&before, &after);
+        let mut paragraph = describe_changes(&pl.subject(), &against, &changes, reissue(pl));
+        if !pl.dropped.is_empty() {
+            paragraph.push_str(&format!(
+                "\nDropped source(s) of another language: {}",
+                pl.dropped.join(", ")
+            ));
+        }
+        body.push(paragraph);
+        trailers.push(format!("Import-Kind: {}", action_word(&pl.action)));
+        trailers.push(format!(
+            "Value-Changes: {}",
+            placement::value_changes(&changes)
         ));
-        trailers.extend([
-            format!("Effective-Date: {}", p.snapshot.id.effective_from),
-            format!("Document-Kind: {}", p.snapshot.id.kind.word()),
-            format!("Profession: {}", p.snapshot.id.profession),
-            format!("Source-File: {}", p.snapshot.source_path),
-            format!("Source-SHA256: {}", p.doc.sha256),
-            format!("Rows: {}", p.rows),
-        ]);
+        for i in &pl.documents {
+            let p = &processed[*i];
+            trailers.extend([
+                format!("Effective-Date: {}", p.snapshot.id.effective_from),
+                format!("Document-Kind: {}", p.snapshot.id.kind.word()),
+                format!("Profession: {}", p.snapshot.id.profession),
+                format!("Source-File: {}", p.snapshot.source_path),
+                format!("Source-SHA256: {}", p.doc.sha256),
+                format!("Rows: {}", p.rows),
+            ]);
+        }
     }
     Ok(format!(
         "{subject}\n\n{}\n\n{}\n",
         body.join("\n\n"),
         trailers.join("\n")
     ))
+}
+
+/// Whether a placement replaces a snapshot (its commit body lists every change).
+fn reissue(pl: &Placement) -> bool {
+    matches!(pl.action, Action::Reissue { .. })
 }
 
 /// `physiotherapy tariff 2024-01-01: 197 rows`
@@ -257,7 +347,7 @@ fn previous_state(repo: &DataRepo, git: &GitRepo, p: &Processed) -> Result<(Stri
 }
 
 /// The commit body paragraph of one document.
-fn describe_changes(title: &str, against: &str, d: &Diff) -> String {
+fn describe_changes(title: &str, against: &str, d: &Diff, every_change: bool) -> String {
     let mut lines = vec![format!(
         "{title}. Against {against}: codes added {}, removed {}, changed {}, unchanged {}.",
         d.added.len(),
@@ -273,13 +363,18 @@ fn describe_changes(title: &str, against: &str, d: &Diff) -> String {
                 .iter()
                 .map(move |ch| format!("  {} {} {} → {}", c.code, ch.field.name(), ch.old, ch.new))
         })
-        .take(8)
+        .take(if every_change { usize::MAX } else { 8 })
         .collect();
     lines.extend(shown);
     for (sign, list) in [("+", &d.added), ("-", &d.removed)] {
         if !list.is_empty() {
-            let codes: Vec<String> = list.iter().take(8).map(|s| s.code.to_string()).collect();
-            let more = if list.len() > 8 { ", ..." } else { "" };
+            let shown = if every_change { list.len() } else { 8 };
+            let codes: Vec<String> = list
+                .iter()
+                .take(shown)
+                .map(|s| s.code.to_string())
+                .collect();
+            let more = if list.len() > shown { ", ..." } else { "" };
             lines.push(format!("  {sign} {}{more}", codes.join(", ")));
         }
     }
@@ -309,23 +404,6 @@ fn fee_check_line(check: &crate::validate::convention::FeeCheck, findings: &[Fin
     )
 }
 
-fn refuse_two_versions_of_one_document(processed: &[Processed]) -> Result<(), Error> {
-    for (i, a) in processed.iter().enumerate() {
-        if let Some(b) = processed[..i]
-            .iter()
-            .find(|b| b.snapshot.snapshot_path == a.snapshot.snapshot_path)
-        {
-            return Err(Error::Usage(format!(
-                "{} and {} are both {}: import them one at a time",
-                b.doc.display_path(),
-                a.doc.display_path(),
-                a.snapshot.snapshot_path
-            )));
-        }
-    }
-    Ok(())
-}
-
 fn document_report(p: &Processed) -> DocumentReport<'_> {
     DocumentReport {
         file: p.doc.display_path(),
@@ -339,7 +417,13 @@ fn document_report(p: &Processed) -> DocumentReport<'_> {
     }
 }
 
-fn print_text(processed: &[Processed], blocked: bool, dry_run: bool, stored: &Stored) {
+fn print_text(
+    processed: &[Processed],
+    placements: &[Placement],
+    blocked: bool,
+    dry_run: bool,
+    stored: &Stored,
+) {
     let mut lines = String::new();
     for p in processed {
         print_findings(&p.doc.display_path(), &p.findings);
@@ -352,10 +436,44 @@ fn print_text(processed: &[Processed], blocked: bool, dry_run: bool, stored: &St
             lines.push_str(&fee_check_line(&c.fee_check, &p.findings));
         }
     }
+    let documents_blocked = processed.iter().any(|p| p.has_errors());
+    for pl in placements
+        .iter()
+        .filter(|pl| !documents_blocked || pl.blocks())
+    {
+        print_findings(&pl.snapshot_path, &pl.findings);
+        lines.push_str(&format!("{}\n", pl.summary));
+        if let Some(changes) = &pl.changes {
+            for c in &changes.changed {
+                for ch in &c.changes {
+                    lines.push_str(&format!(
+                        "  {} {}: {} → {}\n",
+                        c.code,
+                        ch.field.name(),
+                        ch.old,
+                        ch.new
+                    ));
+                }
+            }
+            for (sign, list) in [("added", &changes.added), ("removed", &changes.removed)] {
+                for s in list.iter() {
+                    lines.push_str(&format!("  {} {sign}\n", s.code));
+                }
+            }
+        }
+    }
     if stored.initialized {
         lines.push_str("initialized a git repository for the data\n");
     }
-    let verdict = if blocked {
+    let reissue_refused = placements
+        .iter()
+        .any(|p| p.action == Action::Reissue { replaced: false });
+    let errors = processed.iter().any(|p| p.has_errors())
+        || placements.iter().any(|p| !p.findings.is_empty());
+    let verdict = if blocked && !errors && reissue_refused {
+        "not imported: a re-issue replaces a snapshot only with --replace; nothing was written"
+            .to_string()
+    } else if blocked {
         "not imported: fix the errors above; nothing was written".to_string()
     } else if dry_run {
         "dry run: nothing was written".to_string()

@@ -8,9 +8,11 @@ use std::collections::BTreeSet;
 use similar::TextDiff;
 
 use super::{print_findings, Out, Outcome};
+use crate::catalog::Snapshot;
 use crate::cli::RebuildArgs;
 use crate::error::Error;
 use crate::pipeline;
+use crate::placement;
 use crate::source;
 use crate::store::{DataRepo, FileWrite};
 
@@ -26,6 +28,7 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
     let mut bad = false;
     let mut expected_snapshots = BTreeSet::new();
     let mut report = String::new();
+    let mut processed = Vec::new();
     for path in &sources {
         let relative = repo.relative(path);
         let mut doc = source::read(path, &super::read_options(60))?;
@@ -44,31 +47,69 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
             ));
             continue;
         }
-        let target = &done.snapshot.snapshot_path;
+        processed.push(done);
+    }
+    // The sources of one snapshot (French and Dutch) rebuild it together,
+    // in the order the snapshot has them.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, p) in processed.iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|(g, _)| *g == p.snapshot.snapshot_path)
+        {
+            Some((_, members)) => members.push(i),
+            None => groups.push((p.snapshot.snapshot_path.clone(), vec![i])),
+        }
+    }
+    for (target, members) in groups {
         expected_snapshots.insert(target.clone());
         let current = repo
-            .read(target)?
+            .read(&target)?
             .map(|b| String::from_utf8_lossy(&b).into_owned());
-        if current.as_deref() == Some(done.snapshot.yaml.as_str()) {
-            report.push_str(&format!("{target}: unchanged ({})\n", done.summary));
+        let primary = current
+            .as_deref()
+            .and_then(|text| Snapshot::from_yaml(&target, text).ok())
+            .map(|s| placement::snapshot_language(&s));
+        let (yaml, summary) = match placement::merge(&processed, &members, primary)? {
+            Ok((_, merged)) => (
+                placement::snapshot_yaml(&merged),
+                members
+                    .iter()
+                    .map(|i| processed[*i].summary.clone())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            ),
+            Err(findings) => {
+                print_findings(&target, &findings);
+                bad = true;
+                continue;
+            }
+        };
+        let relative = members
+            .iter()
+            .map(|i| processed[*i].snapshot.source_path.clone())
+            .collect::<Vec<_>>()
+            .join(" + ");
+        if current.as_deref() == Some(yaml.as_str()) {
+            report.push_str(&format!("{target}: unchanged ({summary})\n"));
         } else if args.check {
             bad = true;
             let old = current.unwrap_or_default();
-            let diff = TextDiff::from_lines(&old, &done.snapshot.yaml);
+            let diff = TextDiff::from_lines(&old, &yaml);
             report.push_str(&format!("{target}: differs from a rebuild of {relative}\n"));
             report.push_str(
                 &diff
                     .unified_diff()
                     .context_radius(2)
-                    .header(target, "rebuilt")
+                    .header(&target, "rebuilt")
                     .to_string(),
             );
         } else {
             repo.write_files(&[FileWrite {
                 path: target.clone(),
-                bytes: done.snapshot.yaml.into_bytes(),
+                bytes: yaml.into_bytes(),
             }])?;
-            report.push_str(&format!("{target}: rewritten ({})\n", done.summary));
+            report.push_str(&format!("{target}: rewritten ({summary})\n"));
         }
     }
     for path in repo.snapshots()? {

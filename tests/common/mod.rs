@@ -85,7 +85,7 @@ pub fn imported_repo() -> tempfile::TempDir {
 pub fn reissued_repo() -> tempfile::TempDir {
     let repo = imported_repo();
     tariffs(repo.path())
-        .arg("import")
+        .args(["import", "--replace"])
         .arg(reissue())
         .assert()
         .success();
