@@ -221,6 +221,13 @@ fn a_dutch_source_of_the_same_table_joins_the_french_one_without_changing_a_valu
         "one commit adds the Dutch source"
     );
     assert!(common::git(repo.path(), &["log", "-1", "--format=%s"]).starts_with("add language to"));
+    common::tariffs(repo.path())
+        .arg("log")
+        .assert()
+        .success()
+        .stdout(contains("language by"))
+        .stdout(contains("0 value changes"))
+        .stdout(contains("sources/physiotherapy/2024-01-01-tariff.nl.txt"));
     // Adding a language changes no value.
     common::tariffs(repo.path())
         .args([

@@ -12,8 +12,14 @@ use crate::store::DataRepo;
 #[derive(Debug, Serialize)]
 struct Import {
     commit: String,
+    /// `Name <email>`.
+    author: String,
     time: i64,
     summary: String,
+    /// `new`, `language`, `re-issue` or `same-values` (absent in older commits).
+    import_kind: Option<String>,
+    /// Value changes the commit made to the state (absent in older commits).
+    value_changes: Option<usize>,
     effective_date: Vec<String>,
     kind: Vec<String>,
     profession: Vec<String>,
@@ -42,6 +48,12 @@ pub fn run(args: LogArgs) -> Result<Outcome, Error> {
                     .collect()
             };
             Import {
+                import_kind: all("Import-Kind").into_iter().next(),
+                value_changes: all("Value-Changes")
+                    .iter()
+                    .filter_map(|v| v.parse::<usize>().ok())
+                    .reduce(|a, b| a + b),
+                author: c.author.clone(),
                 effective_date: all("Effective-Date"),
                 kind: all("Document-Kind"),
                 profession: all("Profession"),
@@ -61,6 +73,11 @@ pub fn run(args: LogArgs) -> Result<Outcome, Error> {
                 let time = chrono::DateTime::from_timestamp(i.time, 0)
                     .map_or(String::new(), |t| t.format("%Y-%m-%d %H:%M").to_string());
                 out.push_str(&format!("{}  {time}  {}\n", &i.commit[..12], i.summary));
+                let changes = i
+                    .value_changes
+                    .map_or(String::new(), |n| format!(", {n} value changes"));
+                let kind = i.import_kind.as_deref().unwrap_or("import");
+                out.push_str(&format!("    {kind} by {}{changes}\n", i.author));
                 for (((date, kind), rows), file) in i
                     .effective_date
                     .iter()

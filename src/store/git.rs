@@ -34,6 +34,8 @@ pub struct GitRepo {
 #[derive(Debug, Clone, Serialize)]
 pub struct CommitInfo {
     pub id: String,
+    /// `Name <email>` of the author.
+    pub author: String,
     /// Seconds since the epoch (committer time).
     pub time: i64,
     pub summary: String,
@@ -429,8 +431,14 @@ fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
                 .collect()
         })
         .unwrap_or_default();
+    let author = commit.author();
     CommitInfo {
         id: commit.id().to_string(),
+        author: format!(
+            "{} <{}>",
+            String::from_utf8_lossy(author.name_bytes()),
+            String::from_utf8_lossy(author.email_bytes())
+        ),
         time: commit.time().seconds(),
         summary: commit
             .summary()
