@@ -389,3 +389,63 @@ fn show_at_a_date_uses_the_convention_then_the_table() {
             "code 560011 has no physiotherapy state on 2019-01-01",
         ));
 }
+
+#[test]
+fn the_dutch_convention_gives_the_same_data_and_joins_the_french_snapshot() {
+    let fr = convention(&text_path());
+    let nl = convention(&common::fixture("convention/convention-kine-2021.nl.txt"));
+    assert_eq!(nl.language, inami_tariffs::model::Language::Nl);
+    let strip = |mut c: Convention| {
+        c.source = fr.source.clone();
+        c.title = String::new();
+        c.language = fr.language;
+        c.key_values.iter_mut().for_each(|l| l.source_line = 0);
+        c.stated_fees.iter_mut().for_each(|f| f.source_line = 0);
+        c.indemnities.iter_mut().for_each(|i| i.source_line = 0);
+        c
+    };
+    assert_eq!(strip(nl), strip(fr.clone()));
+    let repo = tempfile::tempdir().unwrap();
+    for file in [
+        text_path(),
+        common::fixture("convention/convention-kine-2021.nl.txt"),
+    ] {
+        common::tariffs(repo.path())
+            .arg("import")
+            .arg(file)
+            .assert()
+            .success();
+    }
+    let snapshot = std::fs::read_to_string(
+        repo.path()
+            .join("parsed/physiotherapy/2021-01-01-convention.yaml"),
+    )
+    .unwrap();
+    assert!(snapshot.contains("sources/physiotherapy/2021-01-01-convention.nl.txt"));
+    assert!(snapshot.contains("title: NATIONALE OVEREENKOMST"));
+    common::tariffs(repo.path())
+        .args(["rebuild", "--check"])
+        .assert()
+        .success();
+    // A Dutch key value that differs is a language mismatch, and nothing is written.
+    let changed =
+        std::fs::read_to_string(common::fixture("convention/convention-kine-2021.nl.txt"))
+            .unwrap()
+            .replace("0,612500 voor", "0,612600 voor");
+    let file = repo.path().join("overeenkomst.nl.txt");
+    std::fs::write(&file, changed).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    common::tariffs(other.path())
+        .arg("import")
+        .arg(text_path())
+        .assert()
+        .success();
+    common::tariffs(other.path())
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(contains("error[language-mismatch]"))
+        .stdout(contains("0.6125"))
+        .stdout(contains("0.6126"));
+}
