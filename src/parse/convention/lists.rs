@@ -43,18 +43,36 @@ pub(super) fn read(reader: &mut Reader<'_>) -> Vec<KeyValueList> {
             let whole = c.get(0).expect("whole match");
             let before = c.name("before").expect("group").range();
             let after = c.name("after").expect("group").range();
-            let letter = c["letter"].chars().next();
-            (whole.range(), before, after, letter)
+            let letter = c.name("letter").expect("group");
+            (
+                whole.range(),
+                before,
+                after,
+                letter.as_str().chars().next(),
+                letter.range(),
+            )
         })
         .collect();
     let mut lists = Vec::new();
-    for (whole, before, after, letter) in headings {
+    for (whole, before, after, letter, letter_span) in headings {
         reader.mark_read(whole.clone());
+        // A heading whose date cannot be read is reported; its items are
+        // still read and checked, but not kept under a date that is not theirs.
         let date = heading_date(reader, before, after);
-        let found = items(reader, whole.end, letter, date, &mut lists);
+        let mut read = Vec::new();
+        let found = items(
+            reader,
+            whole.end,
+            letter,
+            date.unwrap_or(reader.start),
+            &mut read,
+        );
+        if date.is_some() {
+            lists.append(&mut read);
+        }
         if found == 0 {
             reader.unreadable(
-                whole.clone(),
+                letter_span,
                 "this key-value heading is followed by no list item",
                 ITEM,
                 "no item after the heading".into(),
@@ -66,25 +84,25 @@ pub(super) fn read(reader: &mut Reader<'_>) -> Vec<KeyValueList> {
 
 /// The date a heading gives: "à partir du 1er juillet 2021" / "vanaf 1 juli
 /// 2021", or the convention's start ("de l'entrée en vigueur de la présente
-/// convention", or no date at all).
+/// convention", or no date at all); `None` when its date cannot be read.
 fn heading_date(
     reader: &mut Reader<'_>,
     before: std::ops::Range<usize>,
     after: std::ops::Range<usize>,
-) -> chrono::NaiveDate {
+) -> Option<chrono::NaiveDate> {
     for span in [before, after] {
         let found = FROM_DATE
             .captures(&reader.text()[span.clone()])
             .map(|c| c.name("date").expect("group").range());
         if let Some(date) = found {
-            let date = reader.date(span.start + date.start..span.start + date.end);
-            return reader.from(date);
+            let date = reader.date(span.start + date.start..span.start + date.end)?;
+            return Some(reader.from(Some(date)));
         }
         if FROM_START.is_match(&reader.text()[span]) {
-            return reader.start;
+            return Some(reader.start);
         }
     }
-    reader.start
+    Some(reader.start)
 }
 
 /// Reads the items after a heading; returns how many there were.

@@ -51,7 +51,10 @@ impl<'a> Joined<'a> {
         let mut text = String::new();
         let mut words = Vec::new();
         for (index, line) in doc.lines.iter().enumerate() {
-            if PAGE_NUMBER.is_match(&line.text) {
+            // Page numbers are furniture; table rows are reported on their own
+            // (`mixed-document`) and must not break the list around them.
+            if PAGE_NUMBER.is_match(&line.text) || crate::parse::row::parse_row(&line.text).is_ok()
+            {
                 continue;
             }
             for (column, word) in split_words(&line.text) {
