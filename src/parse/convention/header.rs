@@ -166,3 +166,63 @@ pub fn concluded_on(text: &str) -> Option<NaiveDate> {
         .captures(text)
         .and_then(|c| dates::find_written(&c[1]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> SourceDocument {
+        SourceDocument::from_text("c.txt", text)
+    }
+
+    #[test]
+    fn real_titles_in_both_languages() {
+        for (text, language) in [
+            ("CONVENTION\n\nENTRE LES KINESITHERAPEUTES ET LES ORGANISMES ASSUREURS\n", Language::Fr),
+            ("Texte de convention M/25 adopté par le Comité de l'assurance pour les kinésithérapeutes\n", Language::Fr),
+            ("Avenant à la convention M/22\nentre les kinésithérapeutes et les organismes assureurs\n", Language::Fr),
+            ("NATIONALE OVEREENKOMST TUSSEN DE KINESITHERAPEUTEN EN DE VERZEKERINGSINSTELLINGEN\n", Language::Nl),
+            ("Wijzigingsclausule bij de overeenkomst M/22\nkinesitherapeuten\n", Language::Nl),
+        ] {
+            let d = doc(text);
+            let t = title(&d).unwrap_or_else(|| panic!("a title in {text:?}"));
+            assert_eq!(t.language, language, "{text:?}");
+            assert_eq!(profession(&d, &t), Some("physiotherapy"), "{text:?}");
+        }
+        assert!(title(&doc(
+            "Tarifs ; Kinésithérapeutes ; 01-01-2024\nconvention nationale\n"
+        ))
+        .is_none());
+        assert!(title(&doc("Hello\n")).is_none());
+    }
+
+    #[test]
+    fn periods_from_a_year_a_span_or_an_entry_into_force() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(
+            period("La convention est conclue pour l'année 2021.")
+                .unwrap()
+                .start,
+            d(2021, 1, 1)
+        );
+        assert_eq!(
+            period("De overeenkomst wordt gesloten voor het jaar 2021.")
+                .unwrap()
+                .end,
+            Some(d(2021, 12, 31))
+        );
+        assert_eq!(
+            period("Deze wijzigingsclausule treedt in werking op 1 januari 2023.")
+                .unwrap()
+                .start,
+            d(2023, 1, 1)
+        );
+        assert_eq!(
+            period("Le présent avenant entre en vigueur le 1er février 2025.")
+                .unwrap()
+                .start,
+            d(2025, 2, 1)
+        );
+        assert!(period("Aucune date ici.").is_none());
+    }
+}
