@@ -210,6 +210,7 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
         effective_from: date,
         source_line: Some(line),
         source_page: page,
+        commit: None,
     };
     let mut entries = Vec::new();
     for list in &c.key_values {

@@ -57,12 +57,20 @@ pub enum Command {
     /// FROM and TO are each
     ///   a date (2021-01-01): the state of the profession at that date;
     ///   a snapshot file (parsed/physiotherapy/2024-01-01-tariff.yaml);
-    ///   a git revision of one (HEAD~1:parsed/physiotherapy/2024-01-01-tariff.yaml).
+    ///   a git revision of one (HEAD~1:parsed/physiotherapy/2024-01-01-tariff.yaml);
+    ///   or both a git revision (HEAD~1 HEAD): every snapshot of the repository
+    ///   at one revision against the other.
     /// State at a date: the latest tariff table in force, then the convention
-    /// entries dated after it (see the README).
+    /// entries dated after it (see the README). Where a side has a key value
+    /// and a relative value but no stated fee, the fee is derived (key value ×
+    /// relative value, half-up to the cent; the relative value borrowed from
+    /// the nearest table when none is in force), and so are the personal
+    /// shares (fee − intervention); derived values are marked as such.
+    /// Every changed field cites both sides: file, line, page and commit.
     /// Exit 0 when there is no difference, 1 when there are, 2 on error.
     ///
     /// Example: tariffs diff 2021-01-01 2024-01-01 --format markdown
+    /// Example: tariffs diff 2021-01-01 2024-01-01 --field fee --min-change 10
     #[command(verbatim_doc_comment)]
     Diff(DiffArgs),
     /// Every dated value of a code across all snapshots and their git history.
@@ -250,6 +258,33 @@ pub struct DiffArgs {
     /// The profession, for dates (default: the only one in the repository).
     #[arg(long)]
     pub profession: Option<String>,
+    #[command(flatten)]
+    pub filter: DiffFilterArgs,
+}
+
+/// What a diff (or report) shows.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DiffFilterArgs {
+    /// Only these codes (AMB or HOS).
+    #[arg(long, value_name = "CODE", num_args = 1..)]
+    pub code: Vec<String>,
+    /// Only these fields (fee, key_value, relative_value, intervention_preferential, ...).
+    #[arg(long, value_name = "FIELD", num_args = 1..)]
+    pub field: Vec<String>,
+    /// Only changed codes with an amount that moved by at least PERCENT (either way).
+    #[arg(long, value_name = "PERCENT")]
+    pub min_change: Option<rust_decimal::Decimal>,
+    /// Only added, removed or changed codes.
+    #[arg(long, value_enum)]
+    pub only: Option<OnlyArg>,
+}
+
+/// `--only added|removed|changed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnlyArg {
+    Added,
+    Removed,
+    Changed,
 }
 
 #[derive(Debug, Args)]

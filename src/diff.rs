@@ -1,8 +1,10 @@
 //! Changes between two states: added, removed and changed codes.
 //!
 //! Keyed by code (the ambulatory code, or the hospitalized one when there is
-//! none). A field counts as changed only when both sides state it and the
-//! values differ; amounts compare by value, so `1.10` and `1.1` are equal.
+//! none). A field counts as changed when both sides state it and the values
+//! differ (amounts compare by value, so `1.10` and `1.1` are equal), and, for
+//! the fields that price a code (key letter, key value, relative value, fee),
+//! when one side states it and the other does not (`fee: — → 25.60`).
 
 use rust_decimal::Decimal;
 use serde::ser::SerializeMap;
@@ -22,10 +24,14 @@ pub struct Change {
 }
 
 impl Change {
-    /// `(new − old) / old`, for amounts with a non-zero old value.
+    /// `(new − old) / old`, for amounts with a non-zero old value; `None`
+    /// also when the arithmetic would overflow (extreme values).
     pub fn relative(&self) -> Option<Decimal> {
         let (old, new) = (self.old.amount()?, self.new.amount()?);
-        (!old.is_zero()).then(|| (new - old) / old)
+        if old.is_zero() {
+            return None;
+        }
+        new.checked_sub(old)?.checked_div(old)
     }
 }
 
@@ -68,12 +74,38 @@ impl Serialize for Changed {
                 map.end()
             }
         }
-        let mut map = s.serialize_map(Some(5))?;
+        /// `{"fee": {"from": {"formula": ..., "inputs": [...]}, "to": null}}`:
+        /// how each side's derived value was derived.
+        struct Derivations<'a>(&'a Changed);
+        impl Serialize for Derivations<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let Changed { old, new, .. } = self.0;
+                let derived: Vec<&Change> = self
+                    .0
+                    .changes
+                    .iter()
+                    .filter(|c| {
+                        old.derived.contains_key(&c.field) || new.derived.contains_key(&c.field)
+                    })
+                    .collect();
+                let mut map = s.serialize_map(Some(derived.len()))?;
+                for c in derived {
+                    let sides = BTreeMap::from([
+                        ("from", old.derived.get(&c.field)),
+                        ("to", new.derived.get(&c.field)),
+                    ]);
+                    map.serialize_entry(c.field.name(), &sides)?;
+                }
+                map.end()
+            }
+        }
+        let mut map = s.serialize_map(Some(6))?;
         map.serialize_entry("code", &self.code)?;
         map.serialize_entry("changes", &Changes(&self.changes))?;
         map.serialize_entry("from", &self.old.origin)?;
         map.serialize_entry("to", &self.new.origin)?;
         map.serialize_entry("citations", &Citations(self))?;
+        map.serialize_entry("derivations", &Derivations(self))?;
         map.end()
     }
 }
@@ -90,6 +122,77 @@ pub struct Diff {
 impl Diff {
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// Which changes a report keeps (`diff --code`, `--field`, `--min-change`, `--only`).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only these codes (empty: all).
+    pub codes: Vec<Code>,
+    /// Only these fields (empty: all).
+    pub fields: Vec<crate::state::Field>,
+    /// Only changed codes with an amount that moved by at least this many
+    /// percent (either way).
+    pub min_change_percent: Option<Decimal>,
+    /// Only this kind of difference.
+    pub only: Option<Only>,
+}
+
+/// One kind of difference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    Added,
+    Removed,
+    Changed,
+}
+
+impl Diff {
+    /// Keeps what the filter asks for; codes left with no change are dropped.
+    pub fn filter(&mut self, f: &Filter) {
+        let code_ok = |c: &Code| f.codes.is_empty() || f.codes.contains(c);
+        let state_ok = |s: &CodeState| {
+            code_ok(&s.code)
+                || [
+                    crate::state::Field::AmbulatoryCode,
+                    crate::state::Field::HospitalizedCode,
+                ]
+                .iter()
+                .any(|field| matches!(s.get(*field), Some(Value::Code(c)) if code_ok(c)))
+        };
+        self.added.retain(|s| state_ok(s));
+        self.removed.retain(|s| state_ok(s));
+        self.changed
+            .retain(|c| state_ok(&c.new) || code_ok(&c.code));
+        for c in &mut self.changed {
+            if !f.fields.is_empty() {
+                c.changes.retain(|ch| f.fields.contains(&ch.field));
+            }
+        }
+        if let Some(min) = f.min_change_percent {
+            let threshold = min / Decimal::ONE_HUNDRED;
+            self.changed.retain(|c| {
+                c.changes
+                    .iter()
+                    .any(|ch| ch.relative().is_some_and(|r| r.abs() >= threshold))
+            });
+        }
+        self.changed.retain(|c| !c.changes.is_empty());
+        match f.only {
+            Some(Only::Added) => {
+                self.removed.clear();
+                self.changed.clear();
+            }
+            Some(Only::Removed) => {
+                self.added.clear();
+                self.changed.clear();
+            }
+            Some(Only::Changed) => {
+                self.added.clear();
+                self.removed.clear();
+            }
+            None => {}
+        }
     }
 }
 
@@ -145,14 +248,19 @@ pub fn diff(from: &State, to: &State) -> Diff {
 }
 
 fn changes(old: &CodeState, new: &CodeState) -> Vec<Change> {
-    old.fields
-        .iter()
-        .filter_map(|(field, before)| {
-            let after = new.fields.get(field)?;
-            (before != after).then(|| Change {
-                field: *field,
-                old: before.clone(),
-                new: after.clone(),
+    crate::state::Field::ALL
+        .into_iter()
+        .filter_map(|field| {
+            let (before, after) = match (old.fields.get(&field), new.fields.get(&field)) {
+                (Some(b), Some(a)) => (b.clone(), a.clone()),
+                (Some(b), None) if field.reported_when_absent() => (b.clone(), Value::Absent),
+                (None, Some(a)) if field.reported_when_absent() => (Value::Absent, a.clone()),
+                _ => return None,
+            };
+            (before != after).then_some(Change {
+                field,
+                old: before,
+                new: after,
             })
         })
         .collect()
@@ -170,6 +278,7 @@ mod tests {
             effective_from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
             source_line: None,
             source_page: None,
+            commit: None,
         };
         let mut s = State::default();
         for (code, fields) in entries {
@@ -193,7 +302,10 @@ mod tests {
             ("560011", &[(Field::Fee, amount("25.60"))]),
             (
                 "560055",
-                &[(Field::Fee, amount("1.1")), (Field::KeyValue, amount("2"))],
+                &[
+                    (Field::Fee, amount("1.1")),
+                    (Field::Setting, Value::Text("I. a)".into())),
+                ],
             ),
             ("567011", &[(Field::Fee, amount("28.60"))]),
         ]);
@@ -210,5 +322,27 @@ mod tests {
         );
         let rel = d.changed[0].changes[0].relative().unwrap();
         assert_eq!(rel.round_dp(4).to_string(), "0.1500");
+    }
+
+    #[test]
+    fn a_pricing_field_that_appears_is_a_change_and_extremes_do_not_overflow() {
+        let a = state(&[("560011", &[(Field::KeyValue, amount("0.927692"))])]);
+        let b = state(&[(
+            "560011",
+            &[
+                (Field::KeyValue, amount("0.927692")),
+                (Field::Fee, amount("25.60")),
+            ],
+        )]);
+        let d = diff(&a, &b);
+        assert_eq!(d.changed[0].changes[0].field, Field::Fee);
+        assert_eq!(d.changed[0].changes[0].old, Value::Absent);
+        assert_eq!(d.changed[0].changes[0].old.to_string(), "—");
+        let huge = Change {
+            field: Field::Fee,
+            old: amount("0.0000000000000000000000000001"),
+            new: Value::Amount(Decimal::MAX),
+        };
+        assert_eq!(huge.relative(), None, "overflow is no panic");
     }
 }

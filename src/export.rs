@@ -172,11 +172,7 @@ fn snapshot_commits(repo: &DataRepo) -> Result<HashMap<String, String>, Error> {
     let Some(git) = GitRepo::open(repo.root())? else {
         return Ok(HashMap::new());
     };
-    Ok(git
-        .file_versions("parsed/")?
-        .into_iter()
-        .map(|v| (v.path, v.commit.id))
-        .collect())
+    git.last_commits("parsed/")
 }
 
 /// The records of one code state: one per code it carries (AMB and HOS).

@@ -38,6 +38,10 @@ pub enum Field {
     FeeNote,
     InterventionPreferential,
     InterventionStandard,
+    /// Fee − preferential intervention: always derived ([`crate::derive`]).
+    PersonalSharePreferential,
+    /// Fee − standard intervention: always derived.
+    PersonalShareStandard,
 }
 
 impl Field {
@@ -55,6 +59,8 @@ impl Field {
             Field::FeeNote => "fee_note",
             Field::InterventionPreferential => "intervention_preferential",
             Field::InterventionStandard => "intervention_standard",
+            Field::PersonalSharePreferential => "personal_share_preferential",
+            Field::PersonalShareStandard => "personal_share_standard",
         }
     }
 
@@ -67,13 +73,49 @@ impl Field {
                 | Field::Fee
                 | Field::InterventionPreferential
                 | Field::InterventionStandard
+                | Field::PersonalSharePreferential
+                | Field::PersonalShareStandard
         )
+    }
+
+    /// Whether a field appearing or disappearing is a change: the fields
+    /// that price a code. Headings, codes and interventions that one side
+    /// does not state (a convention states none) are no news.
+    pub fn reported_when_absent(self) -> bool {
+        matches!(
+            self,
+            Field::KeyLetter | Field::KeyValue | Field::RelativeValue | Field::Fee
+        )
+    }
+
+    /// Every field, in canonical order.
+    pub const ALL: [Field; 13] = [
+        Field::AmbulatoryCode,
+        Field::HospitalizedCode,
+        Field::Setting,
+        Field::Article,
+        Field::KeyLetter,
+        Field::KeyValue,
+        Field::RelativeValue,
+        Field::Fee,
+        Field::FeeNote,
+        Field::InterventionPreferential,
+        Field::InterventionStandard,
+        Field::PersonalSharePreferential,
+        Field::PersonalShareStandard,
+    ];
+
+    /// The field of a name (`fee`), as in the canonical YAML and `--field`.
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
     }
 }
 
 /// A stated value. `Null` is a statement too: a free fee, no HOS code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
+    /// Not stated on this side (shown `—`): a field that appears or disappears.
+    Absent,
     Null,
     Code(Code),
     Letter(char),
@@ -98,6 +140,7 @@ impl Value {
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Value::Absent => f.write_str("—"),
             Value::Null => f.write_str("null"),
             Value::Code(c) => write!(f, "{c}"),
             Value::Letter(c) => write!(f, "{c}"),
@@ -110,7 +153,7 @@ impl fmt::Display for Value {
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Value::Null => s.serialize_none(),
+            Value::Null | Value::Absent => s.serialize_none(),
             other => s.collect_str(other),
         }
     }
@@ -127,6 +170,9 @@ pub struct Origin {
     pub effective_from: NaiveDate,
     pub source_line: Option<usize>,
     pub source_page: Option<u32>,
+    /// The full hash of the commit that brought the snapshot, when known
+    /// (see [`State::stamp_commits`]).
+    pub commit: Option<Arc<str>>,
 }
 
 /// What is known of one code.
@@ -141,6 +187,29 @@ pub struct CodeState {
     /// `origin` (filled when a later document sets some fields of the code:
     /// a code read from one row keeps a single origin).
     pub origins: BTreeMap<Field, Origin>,
+    /// The fields whose value no document states but that follow from
+    /// others ([`crate::derive`]), with how.
+    pub derived: BTreeMap<Field, Derivation>,
+}
+
+/// How a value was derived: the formula and where its inputs came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Derivation {
+    /// `0.927692 × 24 = 22.26` (half-up to the cent).
+    pub formula: String,
+    /// The inputs, by field name, each with its origin.
+    pub inputs: Vec<Input>,
+}
+
+/// One input of a derivation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Input {
+    pub field: &'static str,
+    pub value: String,
+    pub origin: Origin,
+    /// When the input comes from a tariff table not in force at the date
+    /// (the nearest table listing the code): that table's date.
+    pub borrowed_from: Option<NaiveDate>,
 }
 
 impl CodeState {
@@ -181,6 +250,7 @@ impl CodeState {
             fields,
             origin,
             origins: BTreeMap::new(),
+            derived: BTreeMap::new(),
         }
     }
 
@@ -236,11 +306,29 @@ impl State {
                     effective_from: table.effective_from,
                     source_line: Some(row.source_line),
                     source_page: row.source_page,
+                    commit: None,
                 };
                 (row.code(), CodeState::from_row(row, origin))
             })
             .collect();
         State { codes }
+    }
+
+    /// Fills in the commit of every origin: `commit_of` maps a snapshot
+    /// (a path, or `REV:path`) to the full hash of the commit it came from.
+    pub fn stamp_commits(&mut self, commit_of: &dyn Fn(&str) -> Option<Arc<str>>) {
+        let stamp = |o: &mut Origin| {
+            if o.commit.is_none() {
+                o.commit = commit_of(&o.snapshot);
+            }
+        };
+        for state in self.codes.values_mut() {
+            stamp(&mut state.origin);
+            state.origins.values_mut().for_each(stamp);
+            for d in state.derived.values_mut() {
+                d.inputs.iter_mut().for_each(|i| stamp(&mut i.origin));
+            }
+        }
     }
 
     /// Applies a dated entry to each of its codes.
@@ -257,6 +345,7 @@ impl State {
             fields: BTreeMap::new(),
             origin: origin.clone(),
             origins: BTreeMap::new(),
+            derived: BTreeMap::new(),
         });
         if entry.origin != *origin {
             // The fields set so far keep citing where they were set.

@@ -20,16 +20,27 @@ fn no_difference_exits_0() {
         .stdout(contains("unchanged: 197 codes"));
 }
 
+/// The short hashes of HEAD~1 and HEAD, as citations print them.
+fn commits(repo: &std::path::Path) -> (String, String) {
+    let short = |rev: &str| common::git(repo, &["rev-parse", rev]).trim()[..10].to_string();
+    (short("HEAD~1"), short("HEAD"))
+}
+
 #[test]
-fn text_report_cites_source_lines() {
+fn text_report_cites_both_sides_with_commits() {
     let repo = reissued_repo();
+    let (old, new) = commits(repo.path());
     common::tariffs(repo.path())
         .args(["diff", &head1(), common::SNAPSHOT])
         .assert()
         .code(1)
         .stdout(contains("560011  key_value"))
-        .stdout(contains("1.066667 → 1.070833  +0.39%  sources/physiotherapy/2024-01-01-tariff.fr.txt:26"))
-        .stdout(contains("- 560092  M 24, key value 0.927692, fee 22.26  HEAD~1:sources/physiotherapy/2024-01-01-tariff.fr.txt:32"))
+        .stdout(contains("1.066667 → 1.070833  +0.39%"))
+        .stdout(contains(format!(
+            "sources/physiotherapy/2024-01-01-tariff.fr.txt:26 @{old} → sources/physiotherapy/2024-01-01-tariff.fr.txt:26 @{new}"
+        )))
+        // A removed row cites the commit, which stays true after later imports.
+        .stdout(contains(format!("- 560092  M 24, key value 0.927692, fee 22.26  sources/physiotherapy/2024-01-01-tariff.fr.txt:32 @{old}")))
         .stdout(contains("unchanged: 195 codes"));
 }
 
@@ -44,10 +55,12 @@ fn csv_has_one_line_per_changed_field() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "status,code,field,old,new,relative_change,old_source,new_source"
+        "status,code,field,old,new,relative_change,old_source,new_source,old_derived,new_derived"
     );
     assert_eq!(lines.len(), 1 + 4 + 2, "{text}");
-    assert!(lines.contains(&"changed,560011,fee,25.60,25.70,0.003906,HEAD~1:sources/physiotherapy/2024-01-01-tariff.fr.txt:26,sources/physiotherapy/2024-01-01-tariff.fr.txt:26"), "{text}");
+    let (old, new) = commits(repo.path());
+    let expected = format!("changed,560011,fee,25.60,25.70,0.003906,sources/physiotherapy/2024-01-01-tariff.fr.txt:26 @{old},sources/physiotherapy/2024-01-01-tariff.fr.txt:26 @{new},,");
+    assert!(lines.contains(&expected.as_str()), "{text}");
     assert!(lines.iter().any(|l| l.starts_with("added,567394,")));
     assert!(lines.iter().any(|l| l.starts_with("removed,560092,")));
 }

@@ -241,13 +241,42 @@ fn diff_2021_against_2024() {
     let changed = d["changed"].as_array().unwrap();
     let key_value_changed = changed
         .iter()
-        .filter(|c| c["changes"]["key_value"].is_array())
+        .filter(|c| c["changes"]["key_value"].is_array() && !c["changes"]["key_value"][0].is_null())
         .count();
-    assert_eq!(key_value_changed, 89);
+    assert_eq!(key_value_changed, 89, "revalued codes");
+    // Every revalued code shows its fee change: the 2021 side states the
+    // fee, or it is derived (key value × relative value of the 2024 table,
+    // borrowed, the nearest table listing the code).
+    for c in changed
+        .iter()
+        .filter(|c| c["changes"]["key_value"].is_array() && !c["changes"]["key_value"][0].is_null())
+    {
+        let fee = &c["changes"]["fee"];
+        assert!(fee.is_array(), "{}: a fee change", c["code"]);
+        let derived = &c["derivations"]["fee"]["from"];
+        assert!(
+            fee[0].is_string() && (derived.is_null() || derived["formula"].is_string()),
+            "{c}"
+        );
+        assert!(c["citations"]["fee"]["from"]["commit"].is_string());
+        assert!(c["citations"]["fee"]["to"]["commit"].is_string());
+    }
     let c560011 = changed.iter().find(|c| c["code"] == "560011").unwrap();
     assert_eq!(
         c560011["changes"]["key_value"],
         serde_json::json!(["0.927692", "1.066667"])
+    );
+    assert_eq!(
+        c560011["changes"]["fee"],
+        serde_json::json!(["22.26", "25.60"])
+    );
+    let how = &c560011["derivations"]["fee"]["from"];
+    assert_eq!(how["formula"], "0.927692 × 24 = 22.26");
+    assert_eq!(how["inputs"][0]["origin"]["source_line"], 233);
+    assert_eq!(how["inputs"][1]["borrowed_from"], "2024-01-01");
+    assert!(
+        c560011["derivations"]["fee"]["to"].is_null(),
+        "the 2024 fee is stated"
     );
     let added: Vec<&str> = d["added"]
         .as_array()

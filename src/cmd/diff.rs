@@ -1,42 +1,18 @@
 //! `tariffs diff FROM TO`: what changed between two dates, snapshots or revisions.
 
-use std::path::Path;
-
 use anstyle::{AnsiColor, Style};
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use similar::TextDiff;
 
 use super::{Out, Outcome};
-use crate::catalog::{self, Snapshot};
-use crate::cli::{DiffArgs, DiffFormat};
-use crate::diff::{self, Change, Diff};
+use crate::cli::{DiffArgs, DiffFilterArgs, DiffFormat, OnlyArg};
+use crate::code::Code;
+use crate::compare::{self, Side, SideInfo};
+use crate::diff::{self, Change, Diff, Filter, Only};
 use crate::error::Error;
-use crate::state::{CodeState, Field, Origin, State};
-use crate::store::git::GitRepo;
+use crate::state::{CodeState, Field, Origin};
 use crate::store::DataRepo;
-
-/// One side of a comparison, as the report describes it.
-#[derive(Debug, Serialize)]
-struct SideInfo {
-    /// What the user wrote.
-    spec: String,
-    /// `date` or `snapshot`.
-    kind: &'static str,
-    /// The date (for a date side), else the snapshot's effective date.
-    date: NaiveDate,
-    profession: String,
-    /// The snapshots the side was made from.
-    snapshots: Vec<String>,
-}
-
-struct Side {
-    info: SideInfo,
-    state: State,
-    /// The canonical YAML, when the side is one snapshot (for `--text`).
-    yaml: Option<String>,
-}
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -48,17 +24,62 @@ struct Report<'a> {
     unchanged: usize,
 }
 
+/// The diff filters of the command line, checked.
+pub fn filter(args: &DiffFilterArgs) -> Result<Filter, Error> {
+    let codes = args
+        .code
+        .iter()
+        .map(|c| {
+            Code::parse(c.trim()).ok_or_else(|| {
+                Error::Usage(format!("--code `{c}`: expected six digits, like 560011"))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let fields = args
+        .field
+        .iter()
+        .map(|f| {
+            Field::from_name(f).ok_or_else(|| {
+                let all: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+                Error::Usage(format!("--field `{f}`: expected one of {}", all.join(", ")))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Filter {
+        codes,
+        fields,
+        min_change_percent: args.min_change,
+        only: args.only.map(|o| match o {
+            OnlyArg::Added => Only::Added,
+            OnlyArg::Removed => Only::Removed,
+            OnlyArg::Changed => Only::Changed,
+        }),
+    })
+}
+
 pub fn run(args: DiffArgs) -> Result<Outcome, Error> {
     let repo = DataRepo::open(&args.repo.repo)?;
-    let from = resolve(&repo, &args.from, args.profession.as_deref())?;
-    let to = resolve(&repo, &args.to, args.profession.as_deref())?;
+    let filter = filter(&args.filter)?;
+    if compare::are_revisions(&repo, &args.from, &args.to)? {
+        return revisions(&repo, &args, &filter);
+    }
     if args.text {
+        let git = crate::store::git::GitRepo::open(repo.root())?;
+        let from = compare::side(&repo, git.as_ref(), &args.from, args.profession.as_deref())?;
+        let to = compare::side(&repo, git.as_ref(), &args.to, args.profession.as_deref())?;
         return text_diff(&args, &from, &to);
     }
-    let d = diff::diff(&from.state, &to.state);
+    let c = compare::compare(
+        &repo,
+        &args.from,
+        &args.to,
+        args.profession.as_deref(),
+        &filter,
+    )?;
+    let d = &c.diff;
     let report = Report {
-        from: &from.info,
-        to: &to.info,
+        from: &c.from.info,
+        to: &c.to.info,
         added: &d.added,
         removed: &d.removed,
         changed: &d.changed,
@@ -66,70 +87,70 @@ pub fn run(args: DiffArgs) -> Result<Outcome, Error> {
     };
     match args.format {
         DiffFormat::Json => Out::json(&report),
-        DiffFormat::Csv => Out::print(&csv(&d)?),
+        DiffFormat::Csv => Out::print(&csv(d)?),
         DiffFormat::Markdown => Out::print(&markdown(&report)),
         DiffFormat::Text => Out::print(&text(&report)),
     }
     Ok(Outcome::from_bad(!d.is_empty()))
 }
 
-/// Reads a side: a date, a snapshot file, or `REV:path`.
-fn resolve(repo: &DataRepo, spec: &str, profession: Option<&str>) -> Result<Side, Error> {
-    if let Ok(date) = NaiveDate::parse_from_str(spec, "%Y-%m-%d") {
-        let snapshots = catalog::list(repo)?;
-        let profession = catalog::pick_profession(&snapshots, profession)?;
-        let (state, used) = catalog::state_at(repo, &snapshots, &profession, date)?;
-        if used.is_empty() {
-            return Err(Error::Usage(format!(
-                "no {profession} snapshot is in force on {date}"
-            )));
+/// `diff REV REV`: every snapshot at one revision against the other.
+fn revisions(repo: &DataRepo, args: &DiffArgs, filter: &Filter) -> Result<Outcome, Error> {
+    let all = compare::compare_revisions(repo, &args.from, &args.to, filter)?;
+    let changed = all.iter().any(|s| !s.comparison.diff.is_empty());
+    match args.format {
+        DiffFormat::Json => {
+            let snapshots: Vec<serde_json::Value> = all
+                .iter()
+                .map(|s| {
+                    let d = &s.comparison.diff;
+                    let mut v = serde_json::to_value(Report {
+                        from: &s.comparison.from.info,
+                        to: &s.comparison.to.info,
+                        added: &d.added,
+                        removed: &d.removed,
+                        changed: &d.changed,
+                        unchanged: d.unchanged,
+                    })
+                    .expect("reports serialize");
+                    v["snapshot"] = s.snapshot.clone().into();
+                    v
+                })
+                .collect();
+            Out::json(
+                &serde_json::json!({ "from": args.from, "to": args.to, "snapshots": snapshots }),
+            );
         }
-        let info = SideInfo {
-            spec: spec.into(),
-            kind: "date",
-            date,
-            profession,
-            snapshots: used,
-        };
-        return Ok(Side {
-            info,
-            state,
-            yaml: None,
-        });
+        _ => {
+            let mut out = String::new();
+            for s in all.iter().filter(|s| !s.comparison.diff.is_empty()) {
+                let d = &s.comparison.diff;
+                let report = Report {
+                    from: &s.comparison.from.info,
+                    to: &s.comparison.to.info,
+                    added: &d.added,
+                    removed: &d.removed,
+                    changed: &d.changed,
+                    unchanged: d.unchanged,
+                };
+                out.push_str(&format!("== {}\n", s.snapshot));
+                out.push_str(&match args.format {
+                    DiffFormat::Markdown => markdown(&report),
+                    DiffFormat::Csv => csv(d)?,
+                    _ => text(&report),
+                });
+                out.push('\n');
+            }
+            if !changed {
+                out.push_str(&format!(
+                    "no differences between {} and {}\n",
+                    args.from, args.to
+                ));
+            }
+            Out::print(&out);
+        }
     }
-    let on_disk = [Path::new(spec).to_path_buf(), repo.path(spec)]
-        .into_iter()
-        .find(|p| p.is_file());
-    let bytes = match on_disk {
-        Some(path) => std::fs::read(&path).map_err(|e| Error::io(&path, e))?,
-        None if spec.contains(':') => {
-            let git = GitRepo::open(repo.root())?.ok_or_else(|| {
-                Error::Usage(format!(
-                    "`{spec}` is a git revision, but {} is no git repository",
-                    repo.root().display()
-                ))
-            })?;
-            git.read_spec(spec)?
-        }
-        None => {
-            return Err(Error::Usage(format!(
-                "`{spec}` is neither a date (2024-01-01), a snapshot file, nor REV:path"
-            )))
-        }
-    };
-    let snapshot = Snapshot::from_bytes(spec, &bytes)?;
-    let info = SideInfo {
-        spec: spec.into(),
-        kind: "snapshot",
-        date: snapshot.effective_from(),
-        profession: snapshot.profession().to_string(),
-        snapshots: vec![spec.into()],
-    };
-    Ok(Side {
-        info,
-        state: snapshot.state(spec),
-        yaml: Some(String::from_utf8_lossy(&bytes).into_owned()),
-    })
+    Ok(Outcome::from_bad(changed))
 }
 
 fn text_diff(args: &DiffArgs, from: &Side, to: &Side) -> Result<Outcome, Error> {
@@ -160,12 +181,53 @@ fn percent(change: &Change) -> String {
     })
 }
 
-/// `sources/...:26 (page 2)` for people; the snapshot when no line is known.
-fn cite(origin: &Origin) -> String {
-    match (origin.source_line, origin.source_page) {
-        (Some(line), Some(page)) => format!("{}:{line} (page {page})", origin.source),
-        (Some(line), None) => format!("{}:{line}", origin.source),
+/// `sources/...:26 (page 2) @1a2b3c4d` for people; the snapshot when no
+/// line is known; the commit's short hash when known.
+pub fn cite(origin: &Origin) -> String {
+    // A `REV:` prefix is replaced by the commit it names, which stays true.
+    let source = match origin.source.split_once(':') {
+        Some((_, path)) if origin.commit.is_some() => path,
+        _ => &origin.source,
+    };
+    let place = match (origin.source_line, origin.source_page) {
+        (Some(line), Some(page)) => format!("{source}:{line} (page {page})"),
+        (Some(line), None) => format!("{source}:{line}"),
         _ => origin.snapshot.to_string(),
+    };
+    match &origin.commit {
+        Some(commit) => format!("{place} @{}", &commit[..commit.len().min(10)]),
+        None => place,
+    }
+}
+
+/// `derived: 0.927692 × 24 = 22.26 (relative value borrowed from 2024-01-01)`
+fn derivation(state: &CodeState, field: Field) -> Option<String> {
+    let d = state.derived.get(&field)?;
+    let borrowed: Vec<String> = d
+        .inputs
+        .iter()
+        .filter_map(|i| {
+            i.borrowed_from.map(|b| {
+                format!(
+                    "{} borrowed from the table of {b}",
+                    i.field.replace('_', " ")
+                )
+            })
+        })
+        .collect();
+    let mut text = format!("derived: {}", d.formula);
+    if !borrowed.is_empty() {
+        text.push_str(&format!(" ({})", borrowed.join(", ")));
+    }
+    Some(text)
+}
+
+/// Where one side states a field, or `—` when it does not.
+fn side_cite(state: &CodeState, field: Field) -> String {
+    if state.get(field).is_some() {
+        cite(state.origin_of(field))
+    } else {
+        "—".into()
     }
 }
 
@@ -239,18 +301,23 @@ fn text(r: &Report<'_>) -> String {
                 } else {
                     String::new()
                 };
-                let place = if i == 0 {
-                    format!("  {}", cite(&c.new.origin))
-                } else {
-                    String::new()
-                };
                 out.push_str(&format!(
-                    "  {yellow}{code:6}{yellow:#}  {:<26} {:>old_width$} → {}  {}{place}\n",
+                    "  {yellow}{code:6}{yellow:#}  {:<27} {:>old_width$} → {}  {}\n",
                     ch.field.name(),
                     ch.old.to_string(),
                     ch.new,
                     percent(ch),
                 ));
+                out.push_str(&format!(
+                    "          {} → {}\n",
+                    side_cite(&c.old, ch.field),
+                    side_cite(&c.new, ch.field)
+                ));
+                for (side, state) in [("old", &c.old), ("new", &c.new)] {
+                    if let Some(how) = derivation(state, ch.field) {
+                        out.push_str(&format!("          {side} {how}\n"));
+                    }
+                }
             }
         }
     }
@@ -288,6 +355,8 @@ fn csv(d: &Diff) -> Result<String, Error> {
         "relative_change",
         "old_source",
         "new_source",
+        "old_derived",
+        "new_derived",
     ];
     let io = |e: csv::Error| Error::Usage(format!("writing CSV: {e}"));
     w.write_record(header).map_err(io)?;
@@ -304,8 +373,10 @@ fn csv(d: &Diff) -> Result<String, Error> {
                 &ch.old.to_string(),
                 &ch.new.to_string(),
                 &rel,
-                &cite(&c.old.origin),
-                &cite(&c.new.origin),
+                &side_cite(&c.old, ch.field),
+                &side_cite(&c.new, ch.field),
+                &derivation(&c.old, ch.field).unwrap_or_default(),
+                &derivation(&c.new, ch.field).unwrap_or_default(),
             ])
             .map_err(io)?;
         }
@@ -317,7 +388,7 @@ fn csv(d: &Diff) -> Result<String, Error> {
             } else {
                 (cite(&s.origin), String::new())
             };
-            w.write_record([status, s.code.as_str(), "", "", "", "", &old, &new])
+            w.write_record([status, s.code.as_str(), "", "", "", "", &old, &new, "", ""])
                 .map_err(io)?;
         }
     }
@@ -341,17 +412,23 @@ fn markdown(r: &Report<'_>) -> String {
         r.unchanged
     );
     if !r.changed.is_empty() {
-        out.push_str("\n## Changed\n\n| code | field | old | new | change | source |\n|---|---|---:|---:|---:|---|\n");
+        out.push_str("\n## Changed\n\n| code | field | old | new | change | old source | new source | derived |\n|---|---|---:|---:|---:|---|---|---|\n");
         for c in r.changed {
             for ch in &c.changes {
+                let derived: Vec<String> = [("old", &c.old), ("new", &c.new)]
+                    .iter()
+                    .filter_map(|(side, s)| derivation(s, ch.field).map(|d| format!("{side} {d}")))
+                    .collect();
                 out.push_str(&format!(
-                    "| {} | {} | {} | {} | {} | {} |\n",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                     c.code,
                     ch.field.name(),
                     cell(&ch.old.to_string()),
                     cell(&ch.new.to_string()),
                     percent(ch),
-                    cell(&cite(&c.new.origin))
+                    cell(&side_cite(&c.old, ch.field)),
+                    cell(&side_cite(&c.new, ch.field)),
+                    cell(&derived.join("; "))
                 ));
             }
         }

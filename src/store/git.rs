@@ -183,6 +183,58 @@ impl GitRepo {
         Ok(blob.content().to_vec())
     }
 
+    /// The full hash of the commit a revision names (`HEAD~1`, a tag, a hash).
+    pub fn resolve_commit(&self, rev: &str) -> Result<String, Error> {
+        let object = self.repo.revparse_single(rev).map_err(|e| {
+            Error::Usage(format!(
+                "`{rev}` names no commit in {}: {}",
+                self.root.display(),
+                e.message()
+            ))
+        })?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| Error::Usage(format!("`{rev}` is not a commit")))?;
+        Ok(commit.id().to_string())
+    }
+
+    /// The files under `prefix` in the tree of a revision, with their bytes.
+    pub fn files_at(&self, rev: &str, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        let id = Oid::from_str(&self.resolve_commit(rev)?).map_err(|e| self.err(e))?;
+        let tree = self
+            .repo
+            .find_commit(id)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
+        let mut found = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                let path = format!("{dir}{}", entry.name().unwrap_or_default());
+                if path.starts_with(prefix) {
+                    found.push((path, entry.id()));
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|e| self.err(e))?;
+        found
+            .into_iter()
+            .map(|(path, id)| Ok((path, self.blob(id)?)))
+            .collect()
+    }
+
+    /// The commit that last changed each file under `prefix` on the current branch.
+    pub fn last_commits(
+        &self,
+        prefix: &str,
+    ) -> Result<std::collections::HashMap<String, String>, Error> {
+        Ok(self
+            .file_versions(prefix)?
+            .into_iter()
+            .map(|v| (v.path, v.commit.id))
+            .collect())
+    }
+
     /// The bytes of a blob.
     pub fn blob(&self, id: Oid) -> Result<Vec<u8>, Error> {
         let blob = self.repo.find_blob(id).map_err(|e| self.err(e))?;
