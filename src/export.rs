@@ -20,7 +20,6 @@ use serde::Serialize;
 
 use crate::catalog::{self, Snapshot, SnapshotRef};
 use crate::code::Code;
-use crate::decimal::round_to_cent;
 use crate::error::Error;
 use crate::state::{CodeState, Field, Origin, Value};
 use crate::store::git::GitRepo;
@@ -112,8 +111,10 @@ pub fn collect(repo: &DataRepo, options: &ExportOptions) -> Result<Export, Error
         .date
         .or(latest)
         .ok_or_else(|| Error::Usage(format!("no snapshots for profession `{profession}`")))?;
+    let relatives = crate::derive::Relatives::load(repo, &snapshots, &profession)?;
     let state_records = |date: NaiveDate| -> Result<Vec<Record>, Error> {
-        let (state, _) = catalog::state_at(repo, &snapshots, &profession, date)?;
+        let (mut state, _) = catalog::state_at(repo, &snapshots, &profession, date)?;
+        crate::derive::complete(&mut state, date, &relatives);
         Ok(state
             .codes
             .values()
@@ -192,8 +193,10 @@ fn records_of(
     if codes.is_empty() {
         codes.push(state.code);
     }
+    // Stated values only: derived ones have their own columns.
     let values: Vec<(&'static str, Option<String>)> = FIELDS
         .iter()
+        .filter(|f| !state.derived.contains_key(f))
         .filter_map(|f| {
             let value = state.get(*f)?;
             Some((f.name(), (*value != Value::Null).then(|| value.to_string())))
@@ -205,15 +208,8 @@ fn records_of(
         .map(|f| (f.name(), citation(state.origin_of(*f), commits)))
         .collect();
     let amount = |f: Field| state.get(f).and_then(Value::amount);
-    let fee_derived = match state.get(Field::Fee) {
-        None => amount(Field::KeyValue)
-            .zip(amount(Field::RelativeValue))
-            .and_then(|(k, r)| k.checked_mul(r))
-            .map(round_to_cent),
-        Some(_) => None,
-    };
-    let fee = amount(Field::Fee).or(fee_derived);
-    let share = |f: Field| fee.zip(amount(f)).and_then(|(fee, i)| fee.checked_sub(i));
+    let fee_derived = amount(Field::Fee).filter(|_| state.derived.contains_key(&Field::Fee));
+    let share = amount;
     codes
         .into_iter()
         .map(|code| Record {
@@ -222,8 +218,8 @@ fn records_of(
             code,
             values: values.clone(),
             fee_derived,
-            personal_share_preferential: share(Field::InterventionPreferential),
-            personal_share_standard: share(Field::InterventionStandard),
+            personal_share_preferential: share(Field::PersonalSharePreferential),
+            personal_share_standard: share(Field::PersonalShareStandard),
             origins: origins.clone(),
         })
         .collect()

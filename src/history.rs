@@ -39,6 +39,11 @@ pub struct Entry {
     pub snapshot: String,
     /// The commit the snapshot came from; `None` when not committed.
     pub commit: Option<String>,
+    /// Where each value was stated: source file, line, page (and commit).
+    pub citations: BTreeMap<Field, crate::state::Origin>,
+    /// A later version of a snapshot that replaced an earlier one with
+    /// other values (a re-issue of the same document).
+    pub reissue: bool,
 }
 
 impl Serialize for Entry {
@@ -50,6 +55,10 @@ impl Serialize for Entry {
         }
         map.serialize_entry("snapshot", &self.snapshot)?;
         map.serialize_entry("commit", &self.commit)?;
+        let citations: BTreeMap<&str, &crate::state::Origin> =
+            self.citations.iter().map(|(f, o)| (f.name(), o)).collect();
+        map.serialize_entry("citations", &citations)?;
+        map.serialize_entry("reissue", &self.reissue)?;
         map.end()
     }
 }
@@ -64,6 +73,7 @@ struct Version {
 /// The history of `code` in the data repository.
 pub fn of_code(repo: &DataRepo, code: Code) -> Result<Vec<Entry>, Error> {
     let mut entries = Vec::new();
+    let mut seen_paths: HashMap<String, BTreeMap<Field, Value>> = HashMap::new();
     for version in versions(repo)? {
         let snapshot = Snapshot::from_bytes(&version.path, &version.bytes)?;
         for (date, state) in dated_states(&snapshot, &version.path) {
@@ -75,15 +85,29 @@ pub fn of_code(repo: &DataRepo, code: Code) -> Result<Vec<Entry>, Error> {
                     .find(|s| s.get(Field::HospitalizedCode) == Some(&Value::Code(code)))
             });
             if let Some(found) = found {
-                let fields = FIELDS
+                let fields: BTreeMap<Field, Value> = FIELDS
                     .iter()
                     .filter_map(|f| Some((*f, found.get(*f)?.clone())))
                     .collect();
+                let citations = fields
+                    .keys()
+                    .map(|f| {
+                        let mut origin = found.origin_of(*f).clone();
+                        origin.commit = version.commit.as_deref().map(Into::into);
+                        (*f, origin)
+                    })
+                    .collect();
+                // A snapshot that held other values for this code before: a re-issue.
+                let key = format!("{}@{date}", version.path);
+                let reissue = seen_paths.get(&key).is_some_and(|before| *before != fields);
+                seen_paths.insert(key, fields.clone());
                 entries.push(Entry {
                     effective_from: date,
                     fields,
                     snapshot: version.path.clone(),
                     commit: version.commit.clone(),
+                    citations,
+                    reissue,
                 });
             }
         }

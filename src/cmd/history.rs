@@ -57,7 +57,7 @@ fn render(code: Code, entries: &[Entry]) -> String {
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = format!("history of {code}\n");
-    for row in rows {
+    for (i, row) in rows.into_iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
             .zip(&widths)
@@ -65,6 +65,23 @@ fn render(code: Code, entries: &[Entry]) -> String {
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
+        // Under each entry: where its values were stated, and re-issues.
+        if let Some(e) = i.checked_sub(1).and_then(|i| entries.get(i)) {
+            if e.reissue {
+                out.push_str("    re-issue: replaces an earlier version of this snapshot\n");
+            }
+            let mut cited: Vec<(String, Vec<&str>)> = Vec::new();
+            for (field, origin) in &e.citations {
+                let place = super::diff::cite(origin);
+                match cited.iter_mut().find(|(p, _)| *p == place) {
+                    Some((_, fields)) => fields.push(field.name()),
+                    None => cited.push((place, vec![field.name()])),
+                }
+            }
+            for (place, fields) in cited {
+                out.push_str(&format!("    {}: {place}\n", fields.join(", ")));
+            }
+        }
     }
     out
 }
