@@ -96,6 +96,20 @@ pub enum Command {
     /// Example: tariffs export --format sqlite -o tariffs.sqlite
     #[command(verbatim_doc_comment)]
     Export(ExportArgs),
+    /// Write an audit report of a comparison: one self-contained HTML file
+    /// (nothing loaded from the network; prints on A4) or Markdown.
+    ///
+    /// FROM and TO are as for `diff`. The report holds a summary (the sides
+    /// with their snapshots and commits, the counts, the distribution of the
+    /// relative changes as a chart), a sortable, filterable table of every
+    /// changed code with old → new per field and both citations, and for each
+    /// changed code a chart of its values over every dated state. The
+    /// filters of `diff` apply.
+    ///
+    /// Example: tariffs report 2021-01-01 2024-01-01 -o report.html
+    /// Example: tariffs report 2021-01-01 2024-01-01 --format markdown
+    #[command(verbatim_doc_comment)]
+    Report(ReportArgs),
     /// Print the text the parser sees in a document: for a PDF, the lines
     /// rebuilt from glyph positions, numbered as `source_line`, with page markers.
     ///
@@ -105,6 +119,36 @@ pub enum Command {
     /// Internal: extract a PDF in a child process (see `source::pdf`).
     #[command(name = "__extract-pdf", hide = true)]
     ExtractPdfWorker { file: PathBuf },
+}
+
+/// Output format of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML page.
+    Html,
+    /// The same content as Markdown.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The old side: a date, a snapshot file, or REV:path.
+    pub from: String,
+    /// The new side: a date, a snapshot file, or REV:path.
+    pub to: String,
+    #[command(flatten)]
+    pub repo: RepoArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The profession, for dates (default: the only one in the repository).
+    #[arg(long)]
+    pub profession: Option<String>,
+    #[command(flatten)]
+    pub filter: DiffFilterArgs,
 }
 
 /// Output format of `export`.

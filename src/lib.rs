@@ -28,6 +28,7 @@
 //! assert!(done.snapshot.yaml.contains("fee: '25.60'"));
 //! ```
 
+pub mod audit;
 pub mod canonical;
 pub mod catalog;
 pub mod cli;

@@ -10,6 +10,7 @@ pub mod history;
 pub mod import;
 pub mod log;
 pub mod rebuild;
+pub mod report;
 pub mod show;
 pub mod validate;
 
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::History(args) => history::run(args),
         Command::Log(args) => log::run(args),
         Command::Export(args) => export::run(args),
+        Command::Report(args) => report::run(args),
         Command::Extract(args) => extract::run(args),
         Command::ExtractPdfWorker { file } => Ok(match crate::source::pdf::run_worker(&file) {
             0 => Outcome::Clean,
