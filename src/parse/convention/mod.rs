@@ -2,23 +2,23 @@
 //! French and in Dutch, statement by statement.
 //!
 //! A convention is prose with hard line breaks and page numbers. Its lines
-//! are joined into one text ([`text`]) and its statements are read there with
-//! one bilingual grammar ([`grammar`]):
+//! are joined into one text (`text`) and its statements are read there with
+//! one bilingual grammar (`grammar`):
 //!
-//! - key values ([`lists`]): a heading "A partir du 1er juillet 2021, la
+//! - key values (`lists`): a heading "A partir du 1er juillet 2021, la
 //!   valeur du facteur de multiplication M est fixée à :" / "Vanaf 1 juli 2021
 //!   wordt de waarde van de vermenigvuldigingsfactor M vastgesteld op:" and its
 //!   items "- 0,927692 pour les prestations 560011, ... ;" / "- 0,927692 voor
 //!   de verstrekkingen 560011, ... ;", each read on its own;
-//! - stated fees ([`fees`]): "les honoraires des prestations ... (prestations
+//! - stated fees (`fees`): "les honoraires des prestations ... (prestations
 //!   M 24 ...) sont portés à 25 euros" / "worden de honoraria van de
 //!   verstrekkingen ... op 25 euro gebracht", and fees whose date is left open;
-//! - indemnities ([`indemnities`]): amounts with their pseudocodes, the
+//! - indemnities (`indemnities`): amounts with their pseudocodes, the
 //!   pseudocode table, travel indemnities and their reimbursement rates.
 //!
 //! Nothing is skipped in silence: an item or statement that cannot be read is
 //! an `unreadable-statement` finding at its line, and the reader goes on with
-//! the next one. Afterwards [`accounting`] checks that every statement carrying
+//! the next one. Afterwards `accounting` checks that every statement carrying
 //! a code and an amount was read, and that no table row hides in the prose.
 
 mod accounting;
