@@ -29,6 +29,7 @@
 //! ```
 
 pub mod audit;
+pub mod batch;
 pub mod canonical;
 pub mod catalog;
 pub mod cli;

@@ -163,7 +163,10 @@ fn place_group(
     // The import's own documents first: one per language, agreeing.
     let primary_language = existing.as_ref().map(snapshot_language);
     let (ordered, merged) = match merge(processed, &members, primary_language)? {
-        Ok(merged) => merged,
+        Ok((ordered, merged)) => {
+            placement.documents = ordered.clone();
+            (ordered, merged)
+        }
         Err(findings) => {
             placement.findings = findings;
             placement.action = Action::LanguageMismatch;

@@ -138,3 +138,82 @@ fn help_teaches_the_command() {
         .stdout(contains("--dry-run"))
         .stdout(contains("Example: tariffs import"));
 }
+
+/// A folder of documents in one command: every `.pdf` and `.txt` under it,
+/// one commit per document in effective-date order.
+fn batch_folder(with_fault: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("tables");
+    std::fs::create_dir_all(&nested).unwrap();
+    let copy = |from: std::path::PathBuf, to: &std::path::Path| {
+        std::fs::copy(from, to).unwrap();
+    };
+    copy(
+        common::fixture("pdf/tarifs-kine-2024-01-01.fr.writer.pdf"),
+        &nested.join("tarifs.fr.pdf"),
+    );
+    copy(
+        common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt"),
+        &nested.join("tarieven.nl.txt"),
+    );
+    copy(
+        common::fixture("pdf/convention-kine-2021.fr.writer.pdf"),
+        &dir.path().join("convention.pdf"),
+    );
+    std::fs::write(dir.path().join("README.md"), "not a document").unwrap();
+    if with_fault {
+        copy(
+            common::fixture("invalid/four-faults.fr.txt"),
+            &nested.join("faulty.fr.txt"),
+        );
+    }
+    dir
+}
+
+#[test]
+fn a_folder_imports_in_one_command_convention_first() {
+    let folder = batch_folder(false);
+    let repo = tempfile::tempdir().unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(folder.path())
+        .assert()
+        .success()
+        .stderr(contains("skipped"))
+        .stderr(contains("README.md"));
+    let log = common::git(repo.path(), &["log", "--reverse", "--format=%s"]);
+    let subjects: Vec<&str> = log.lines().collect();
+    assert_eq!(subjects.len(), 2, "one commit per document: {subjects:?}");
+    assert!(
+        subjects[0].starts_with("physiotherapy convention 2021-01-01"),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects[1].starts_with("physiotherapy tariff 2024-01-01: 197 rows (fr + nl)"),
+        "{subjects:?}"
+    );
+    assert_eq!(
+        common::files_in(repo.path()),
+        [
+            "parsed/physiotherapy/2021-01-01-convention.yaml",
+            "parsed/physiotherapy/2024-01-01-tariff.yaml",
+            "sources/physiotherapy/2021-01-01-convention.fr.pdf",
+            "sources/physiotherapy/2024-01-01-tariff.fr.pdf",
+            "sources/physiotherapy/2024-01-01-tariff.nl.txt",
+        ]
+    );
+}
+
+#[test]
+fn a_faulty_document_in_the_folder_blocks_everything() {
+    let folder = batch_folder(true);
+    let repo = tempfile::tempdir().unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(folder.path())
+        .assert()
+        .code(1)
+        .stdout(contains("faulty.fr.txt:26:31"))
+        .stdout(contains("nothing was written"));
+    assert!(common::files_in(repo.path()).is_empty());
+}

@@ -3,14 +3,14 @@
 use serde::Serialize;
 
 use super::{print_findings, Out, Outcome};
+use crate::batch;
 use crate::catalog::{self, Snapshot};
 use crate::cli::{Format, ImportArgs};
 use crate::diff::{self, Diff};
 use crate::error::Error;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
-use crate::pipeline::{self, Processed};
+use crate::pipeline::Processed;
 use crate::placement::{self, Action, Placement};
-use crate::source;
 use crate::state::State;
 use crate::store::git::GitRepo;
 use crate::store::{DataRepo, FileWrite, RepoLock};
@@ -125,26 +125,34 @@ struct Stored {
 
 pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
     let options = super::read_options(args.timeout);
-    // Conventions are checked against the tariff tables already imported;
-    // those are read only when a convention is among the files.
-    let mut tables: Option<Tables> = None;
-    let mut processed = Vec::new();
-    for file in &args.files {
-        let doc = source::read(file, &options)?;
-        if tables.is_none() && crate::parse::convention::is_convention(&doc) {
-            tables = Some(match DataRepo::open(&args.repo.repo) {
-                Ok(repo) => catalog::tables(&repo)?,
-                Err(_) => Tables::default(),
-            });
-        }
-        let none = Tables::default();
-        processed.push(pipeline::process_with(
-            doc,
-            tables.as_ref().unwrap_or(&none),
-        )?);
+    let (files, skipped) = batch::expand(&args.files)?;
+    for path in &skipped {
+        super::note(&format!(
+            "skipped {} (not a .pdf or .txt document)",
+            path.display()
+        ));
     }
+    if files.is_empty() {
+        return Err(Error::Usage("no .pdf or .txt document to import".into()));
+    }
+    // Conventions are checked against the tariff tables already imported.
+    let tables = match DataRepo::open(&args.repo.repo) {
+        Ok(repo) if repo.root().join(crate::layout::PARSED_DIR).is_dir() => catalog::tables(&repo)?,
+        _ => Tables::default(),
+    };
+    let bar = progress_bar(files.len());
+    let processed = batch::process(&files, &options, &tables, &|file: &std::path::Path| {
+        bar.set_message(file.display().to_string());
+        bar.inc(1);
+    })?;
+    bar.finish_and_clear();
     let repo = DataRepo::open(&args.repo.repo).ok();
-    let placements = placement::place(repo.as_ref(), &processed, args.replace)?;
+    // Documents with errors are not placed: nothing will be written anyway.
+    let placements = if processed.iter().any(Processed::has_errors) {
+        Vec::new()
+    } else {
+        placement::place(repo.as_ref(), &processed, args.replace)?
+    };
     let mut all_findings: Vec<Finding> =
         processed.iter().flat_map(|p| p.findings.clone()).collect();
     all_findings.extend(placements.iter().flat_map(|p| p.findings.clone()));
@@ -170,7 +178,24 @@ pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
     Ok(Outcome::from_bad(blocked))
 }
 
-/// Writes the documents into the data repository and commits them.
+/// A progress bar on standard error when it is a terminal; nothing otherwise.
+fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || len < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} documents read  {wide_msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Writes the documents into the data repository and commits them: one
+/// commit per document, in effective-date order, so `git log` reads as the
+/// timeline.
 fn store(args: &ImportArgs, processed: &[Processed]) -> Result<Stored, Error> {
     let root = &args.repo.repo;
     std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
@@ -199,12 +224,10 @@ fn store(args: &ImportArgs, processed: &[Processed]) -> Result<Stored, Error> {
             "the repository changed while this import was prepared: run it again".to_string(),
         ));
     }
-    let placements = &placements[..];
-    let writes: Vec<FileWrite> = placements.iter().flat_map(|p| p.writes.clone()).collect();
-    let removes: Vec<String> = placements.iter().flat_map(|p| p.removes.clone()).collect();
     let (Some(git), false) = (&git, args.no_commit) else {
+        let writes: Vec<FileWrite> = placements.iter().flat_map(|p| p.writes.clone()).collect();
         stored.written = repo.write_files(&writes)?;
-        for path in &removes {
+        for path in placements.iter().flat_map(|p| &p.removes) {
             let target = repo.path(path);
             std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;
             stored.written.push(path.clone());
@@ -221,23 +244,36 @@ fn store(args: &ImportArgs, processed: &[Processed]) -> Result<Stored, Error> {
             ),
         ));
     }
-    let mut unchanged = removes.is_empty();
-    for write in &writes {
-        unchanged &= git.head_file(&write.path)?.as_deref() == Some(&write.bytes[..]);
-    }
-    if unchanged {
-        return Ok(stored);
-    }
-    let message = commit_message(&repo, git, processed, placements)?;
     let author = git.signature(args.author.as_deref())?;
-    let commit = git.commit_files(&writes, &removes, &message, &author)?;
-    stored.written = writes
-        .iter()
-        .map(|w| w.path.clone())
-        .chain(removes)
-        .collect();
-    stored.commit = Some(commit.to_string());
-    stored.message = Some(message);
+    let mut ordered: Vec<&Placement> = placements.iter().collect();
+    ordered.sort_by_key(|p| placement::date(p));
+    let mut messages = Vec::new();
+    for pl in ordered {
+        let mut unchanged = pl.removes.is_empty();
+        for write in &pl.writes {
+            unchanged &= git.head_file(&write.path)?.as_deref() == Some(&write.bytes[..]);
+        }
+        if unchanged {
+            continue;
+        }
+        let message = commit_message(&repo, git, processed, std::slice::from_ref(pl))?;
+        let commit = git.commit_files(&pl.writes, &pl.removes, &message, &author)?;
+        stored.written.extend(
+            pl.writes
+                .iter()
+                .map(|w| w.path.clone())
+                .chain(pl.removes.clone()),
+        );
+        stored.commit = Some(commit.to_string());
+        messages.push(format!(
+            "{} {}",
+            &commit.to_string()[..12],
+            message.lines().next().unwrap_or_default()
+        ));
+    }
+    if !messages.is_empty() {
+        stored.message = Some(messages.join("\n"));
+    }
     Ok(stored)
 }
 
@@ -252,12 +288,7 @@ fn commit_message(
         .iter()
         .map(|pl| match pl.action {
             // A first import keeps the subject it always had.
-            Action::New => pl
-                .documents
-                .iter()
-                .map(|i| title(&processed[*i]))
-                .collect::<Vec<_>>()
-                .join("; "),
+            Action::New => new_subject(processed, pl),
             _ => pl.subject(),
         })
         .collect();
@@ -310,6 +341,23 @@ fn commit_message(
         body.join("\n\n"),
         trailers.join("\n")
     ))
+}
+
+/// `physiotherapy tariff 2024-01-01: 197 rows (fr + nl)`
+fn new_subject(processed: &[Processed], pl: &Placement) -> String {
+    let first = title(&processed[pl.documents[0]]);
+    if pl.documents.len() < 2 {
+        return first;
+    }
+    let languages: Vec<String> = pl
+        .documents
+        .iter()
+        .map(|i| {
+            let source = &processed[*i].snapshot.source_path;
+            source.rsplit('.').nth(1).unwrap_or_default().to_string()
+        })
+        .collect();
+    format!("{first} ({})", languages.join(" + "))
 }
 
 /// Whether a placement replaces a snapshot (its commit body lists every change).
@@ -481,9 +529,8 @@ fn print_text(
         "already imported: nothing changed, no commit made".to_string()
     } else {
         let mut v = format!("wrote {}", stored.written.join(", "));
-        if let (Some(id), Some(message)) = (&stored.commit, &stored.message) {
-            let summary = message.split("\n\n").take(2).collect::<Vec<_>>().join("\n");
-            v.push_str(&format!("\ncommitted {}: {summary}", &id[..12]));
+        if let Some(commits) = &stored.message {
+            v.push_str(&format!("\ncommitted:\n{commits}"));
         }
         v
     };
