@@ -43,7 +43,7 @@ fn a_reissue_is_a_second_commit_and_the_diff_shows_exactly_its_three_changes() {
         .arg(common::reissue())
         .assert()
         .success()
-        .stdout(contains("560011 fee 25.60 → 25.70"));
+        .stdout(contains("560011 fee: 25.60 → 25.70"));
     assert_eq!(
         common::git(repo.path(), &["rev-list", "--count", "HEAD"]).trim(),
         "2"
