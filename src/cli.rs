@@ -11,12 +11,30 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// folder unless `--repo DIR` says otherwise.
 ///
 /// Exit codes: 0 ok, 1 findings (errors in a document) or differences,
-/// 2 could not run (unreadable file, unknown document, bad arguments).
+/// 2 could not run (unreadable file, unknown document, bad arguments, an
+/// output that cannot be written). A closed pipe (`tariffs diff ... | head`)
+/// ends quietly with the code the command would have had.
 #[derive(Debug, Parser)]
 #[command(name = "tariffs", version, max_term_width = 100)]
 pub struct Cli {
+    /// The data repository (a folder with `sources/` and `parsed/`), before
+    /// or after the subcommand.
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    /// Color: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+    /// forces it), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color auto|always|never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,7 +50,11 @@ pub enum Command {
     /// its snapshot written to `parsed/<profession>/<date>-<kind>.yaml`, and
     /// both committed to git in one commit (unless --no-commit).
     ///
-    /// Example: tariffs import tarifs-kine-2024-01-01.fr.txt --repo data/
+    /// A folder imports every `.pdf` and `.txt` document under it, one commit
+    /// per document in effective-date order.
+    ///
+    /// Example: tariffs import --dry-run sources/physiotherapy/2024-01-01-tariff.fr.txt
+    /// Example: tariffs import --repo my-data tests/fixtures/pdf/
     #[command(verbatim_doc_comment)]
     Import(ImportArgs),
     /// Re-check snapshots in `parsed/`: JSON Schema, then every arithmetic rule.
@@ -49,7 +71,7 @@ pub enum Command {
     /// Re-parse every file under `sources/` and rewrite (or, with --check,
     /// compare) its snapshot in `parsed/`.
     ///
-    /// Example: tariffs rebuild --check   (exit 1 if any snapshot would change)
+    /// Example: tariffs rebuild --check   # exit 1 if any snapshot would change
     #[command(verbatim_doc_comment)]
     Rebuild(RebuildArgs),
     /// Compare two versions: dates, snapshot files or git revisions of them.
@@ -113,9 +135,23 @@ pub enum Command {
     /// Print the text the parser sees in a document: for a PDF, the lines
     /// rebuilt from glyph positions, numbered as `source_line`, with page markers.
     ///
-    /// Example: tariffs extract tarifs-kine-2024-01-01.fr.pdf
+    /// Example: tariffs extract tests/fixtures/pdf/tarifs-kine-2024-01-01.fr.writer.pdf
     #[command(verbatim_doc_comment)]
     Extract(ExtractArgs),
+    /// Print a shell completion script: bash, zsh, fish or powershell.
+    ///
+    /// Example: tariffs completions bash > tariffs.bash   # then: source tariffs.bash
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for `man -l -` or a `man1` folder.
+    ///
+    /// Example: tariffs man > tariffs.1
+    #[command(verbatim_doc_comment)]
+    Man,
     /// Internal: extract a PDF in a child process (see `source::pdf`).
     #[command(name = "__extract-pdf", hide = true)]
     ExtractPdfWorker { file: PathBuf },
@@ -186,19 +222,20 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Output format of findings and reports.
+/// Output format of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// For people: findings with the source line and a caret.
+    /// For people (findings, where a command has them, with the source line and a caret).
     Text,
     /// For tools: one JSON document on standard output.
     Json,
 }
 
-#[derive(Debug, Args)]
+/// The data repository a command works on: the global `--repo DIR`,
+/// filled in by [`crate::cmd::run`].
+#[derive(Debug, Args, Default)]
 pub struct RepoArg {
-    /// The data repository (a folder with `sources/` and `parsed/`).
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    #[arg(skip)]
     pub repo: PathBuf,
 }
 
@@ -270,6 +307,10 @@ pub struct RebuildArgs {
     /// Compare only: report snapshots that would change, write nothing.
     #[arg(long)]
     pub check: bool,
+    /// Output format: text, or one JSON object (`snapshots`: path, status,
+    /// sources, summary; `ok`).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Output formats of `diff`.

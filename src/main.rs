@@ -1,6 +1,7 @@
 //! The `tariffs` binary: parse flags, run, map the outcome to an exit code.
 //!
-//! 0 ok · 1 findings or differences · 2 could not run.
+//! 0 ok · 1 findings or differences · 2 could not run (a failed write
+//! included). A closed pipe ends quietly with the command's own code.
 
 use clap::Parser;
 use inami_tariffs::cli::Cli;
@@ -22,5 +23,11 @@ fn main() {
             2
         }
     };
+    if let Some(e) = cmd::write_error() {
+        cmd::note(&format!(
+            "tariffs: error: cannot write to standard output: {e}"
+        ));
+        std::process::exit(2);
+    }
     std::process::exit(code);
 }

@@ -129,7 +129,18 @@ pub fn place(
     }
     groups
         .into_iter()
-        .map(|(path, members)| place_group(repo, processed, path, members, replace))
+        .map(|(path, members)| {
+            let mut placed = place_group(repo, processed, path, members.clone(), replace)?;
+            // Renderings of one language with the same values are stored once: say so.
+            let kept = placed.documents.clone();
+            for i in members.iter().filter(|i| !kept.contains(i)) {
+                placed.summary.push_str(&format!(
+                    "; {} states the same values as another source of this import: not stored",
+                    processed[*i].doc.display_path()
+                ));
+            }
+            Ok(placed)
+        })
         .collect()
 }
 
@@ -285,10 +296,27 @@ pub fn merge(
         let l = language(&processed[*i]);
         (Some(l) != primary, l)
     });
+    // Two renderings of one language that state the same values (a PDF and
+    // its text, two PDFs) are one source: the PDF is kept, else the first.
+    ordered.sort_by_key(|i| {
+        let l = language(&processed[*i]);
+        (
+            Some(l) != primary,
+            l,
+            processed[*i].doc.format != SourceFormat::Pdf,
+        )
+    });
+    ordered.dedup_by(|later, earlier| {
+        language(&processed[*later]) == language(&processed[*earlier])
+            && same_values(
+                &Snapshot::from_parsed(&processed[*later].parsed),
+                &Snapshot::from_parsed(&processed[*earlier].parsed),
+            )
+    });
     for pair in ordered.windows(2) {
         if language(&processed[pair[0]]) == language(&processed[pair[1]]) {
             return Err(Error::Usage(format!(
-                "{} and {} are both the {} source of {}: import them one at a time",
+                "{} and {} are both the {} source of {} and state different values: import them one at a time",
                 processed[pair[0]].doc.display_path(),
                 processed[pair[1]].doc.display_path(),
                 language(&processed[pair[1]]).code(),

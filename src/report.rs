@@ -12,18 +12,24 @@
 
 use std::fmt::Write;
 
+use anstyle::{AnsiColor, Style};
+
 use crate::validate::{Finding, Severity};
 
-/// Renders one finding as text, ending with a newline.
+/// Renders one finding as text, ending with a newline. The text carries
+/// ANSI styles (error red, warning yellow, carets like their severity); the
+/// output layer drops them when color is off or the output is no terminal.
 pub fn render(finding: &Finding) -> String {
     let mut out = String::new();
-    let severity = match finding.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+    let (severity, style) = match finding.severity {
+        Severity::Error => ("error", AnsiColor::Red.on_default().bold()),
+        Severity::Warning => ("warning", AnsiColor::Yellow.on_default().bold()),
     };
+    let bold = Style::new().bold();
+    let blue = AnsiColor::Blue.on_default().bold();
     let _ = writeln!(
         out,
-        "{severity}[{}]: {}",
+        "{style}{severity}[{}]{style:#}{bold}: {}{bold:#}",
         finding.rule.id(),
         finding.message
     );
@@ -35,7 +41,7 @@ pub fn render(finding: &Finding) -> String {
     if let Some(code) = &finding.code {
         let _ = write!(location, " [code {code}]");
     }
-    let _ = writeln!(out, "  --> {location}");
+    let _ = writeln!(out, "  {blue}-->{blue:#} {location}");
     let label = match (&finding.expected, &finding.found) {
         (Some(e), Some(f)) => format!("expected {e}, found {f}"),
         _ => String::new(),
@@ -44,12 +50,15 @@ pub fn render(finding: &Finding) -> String {
         (Some(text), Some(line)) => {
             let number = line.to_string();
             let gutter = " ".repeat(number.len());
-            let _ = writeln!(out, "{gutter} |");
-            let _ = writeln!(out, "{number} | {text}");
+            let _ = writeln!(out, "{gutter} {blue}|{blue:#}");
+            let _ = writeln!(out, "{blue}{number} |{blue:#} {text}");
             let column = place.column.unwrap_or(1);
             let carets = "^".repeat(place.width.max(1));
             let pad = " ".repeat(column - 1);
-            let _ = writeln!(out, "{gutter} | {pad}{carets} {label}");
+            let _ = writeln!(
+                out,
+                "{gutter} {blue}|{blue:#} {pad}{style}{carets} {label}{style:#}"
+            );
         }
         _ if !label.is_empty() => {
             let _ = writeln!(out, "   = {label}");
@@ -93,7 +102,12 @@ mod tests {
             text: Some(line.into()),
         };
         let f = Finding::new(Rule::FeeMismatch, place, "fee").expected_found("25,60", "25,66");
-        let text = render(&f);
+        let styled = render(&f);
+        assert!(
+            styled.contains("\u{1b}[31m"),
+            "errors are red on a terminal"
+        );
+        let text = anstream::adapter::strip_str(&styled).to_string();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "error[fee-mismatch]: fee");
         assert_eq!(lines[1], format!("  --> t.txt:23:{column}"));

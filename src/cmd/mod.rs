@@ -15,6 +15,8 @@ pub mod show;
 pub mod validate;
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use crate::cli::{Cli, Command};
 use crate::error::Error;
@@ -48,7 +50,16 @@ impl Outcome {
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<Outcome, Error> {
+pub fn run(mut cli: Cli) -> Result<Outcome, Error> {
+    let color = match cli.color {
+        crate::cli::ColorArg::Auto => anstream::ColorChoice::Auto,
+        crate::cli::ColorArg::Always => anstream::ColorChoice::Always,
+        crate::cli::ColorArg::Never => anstream::ColorChoice::Never,
+    };
+    color.write_global();
+    if let Some(repo) = repo_of(&mut cli.command) {
+        repo.repo = cli.repo.clone();
+    }
     match cli.command {
         Command::Import(args) => import::run(args),
         Command::Validate(args) => validate::run(args),
@@ -60,11 +71,46 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Export(args) => export::run(args),
         Command::Report(args) => report::run(args),
         Command::Extract(args) => extract::run(args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "tariffs",
+                &mut out,
+            );
+            Out::print(&String::from_utf8_lossy(&out));
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(|e| Error::Usage(format!("cannot render the manual: {e}")))?;
+            Out::print(&String::from_utf8_lossy(&out));
+            Ok(Outcome::Clean)
+        }
         Command::ExtractPdfWorker { file } => Ok(match crate::source::pdf::run_worker(&file) {
             0 => Outcome::Clean,
             _ => Outcome::Findings,
         }),
     }
+}
+
+/// The repository argument of a command, if it has one.
+fn repo_of(command: &mut Command) -> Option<&mut crate::cli::RepoArg> {
+    Some(match command {
+        Command::Import(a) => &mut a.repo,
+        Command::Validate(a) => &mut a.repo,
+        Command::Show(a) => &mut a.repo,
+        Command::Rebuild(a) => &mut a.repo,
+        Command::Diff(a) => &mut a.repo,
+        Command::History(a) => &mut a.repo,
+        Command::Log(a) => &mut a.repo,
+        Command::Export(a) => &mut a.repo,
+        Command::Report(a) => &mut a.repo,
+        _ => return None,
+    })
 }
 
 /// Source-reading options for the binary: PDFs are extracted in a child
@@ -80,12 +126,23 @@ pub fn read_options(timeout_seconds: u64) -> crate::source::ReadOptions {
     }
 }
 
-/// Standard output, where a closed pipe ends the program quietly with success.
+/// A closed pipe on standard output: later output is dropped, and the
+/// command ends with the exit code it would have had.
+static PIPE_CLOSED: AtomicBool = AtomicBool::new(false);
+/// The first error writing standard output (other than a closed pipe).
+static WRITE_ERROR: Mutex<Option<String>> = Mutex::new(None);
+
+/// Standard output. A closed pipe (`tariffs diff ... | head -1`) is a quiet
+/// end; any other write error (a full disk, `> /dev/full`) makes the command
+/// exit 2 with a message (see [`write_error`]).
 pub struct Out;
 
 impl Out {
     /// Prints `text` as is.
     pub fn print(text: &str) {
+        if PIPE_CLOSED.load(Ordering::Relaxed) {
+            return;
+        }
         // anstream drops color codes when standard output is not a terminal.
         let mut stdout = anstream::stdout().lock();
         if let Err(e) = stdout
@@ -93,7 +150,9 @@ impl Out {
             .and_then(|_| stdout.flush())
         {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
+                PIPE_CLOSED.store(true, Ordering::Relaxed);
+            } else if let Ok(mut first) = WRITE_ERROR.lock() {
+                first.get_or_insert(e.to_string());
             }
         }
     }
@@ -103,6 +162,11 @@ impl Out {
         let text = serde_json::to_string_pretty(value).expect("reports always serialize");
         Out::print(&format!("{text}\n"));
     }
+}
+
+/// The error that kept standard output from being written, if any.
+pub fn write_error() -> Option<String> {
+    WRITE_ERROR.lock().ok().and_then(|e| e.clone())
 }
 
 /// Writes a message for people on standard error.

@@ -9,14 +9,29 @@ use similar::TextDiff;
 
 use super::{print_findings, Out, Outcome};
 use crate::catalog::Snapshot;
-use crate::cli::RebuildArgs;
+use crate::cli::{Format, RebuildArgs};
 use crate::error::Error;
 use crate::pipeline;
 use crate::placement;
 use crate::source;
 use crate::store::{DataRepo, FileWrite};
+use serde::Serialize;
+
+/// One line of the JSON report: a snapshot (or source) and what rebuild found.
+#[derive(Debug, Serialize)]
+struct Entry {
+    /// The snapshot (or, for a misplaced source, the source).
+    path: String,
+    /// `unchanged`, `differs`, `rewritten`, `findings`, `misplaced` or `orphan`.
+    status: &'static str,
+    /// What the sources hold (`197 rows`), or why the entry is bad.
+    summary: String,
+    findings: Vec<crate::validate::Finding>,
+}
 
 pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
+    let json = args.format == Format::Json;
+    let mut entries: Vec<Entry> = Vec::new();
     let repo = DataRepo::open(&args.repo.repo)?;
     let sources = repo.sources()?;
     if sources.is_empty() {
@@ -34,17 +49,32 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
         let mut doc = source::read(path, &super::read_options(60))?;
         doc.path = relative.clone().into();
         let done = pipeline::process(doc)?;
-        print_findings(&relative, &done.findings);
+        if !json {
+            print_findings(&relative, &done.findings);
+        }
         if done.has_errors() {
             bad = true;
+            entries.push(Entry {
+                path: relative.clone(),
+                status: "findings",
+                summary: done.summary.clone(),
+                findings: done.findings.clone(),
+            });
             continue;
         }
         if done.snapshot.source_path != relative {
             bad = true;
-            report.push_str(&format!(
-                "{relative}: misplaced: its metadata says it belongs at {}\n",
+            let why = format!(
+                "misplaced: its metadata says it belongs at {}",
                 done.snapshot.source_path
-            ));
+            );
+            report.push_str(&format!("{relative}: {why}\n"));
+            entries.push(Entry {
+                path: relative.clone(),
+                status: "misplaced",
+                summary: why,
+                findings: Vec::new(),
+            });
             continue;
         }
         processed.push(done);
@@ -80,8 +110,16 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
                     .join(" + "),
             ),
             Err(findings) => {
-                print_findings(&target, &findings);
+                if !json {
+                    print_findings(&target, &findings);
+                }
                 bad = true;
+                entries.push(Entry {
+                    path: target.clone(),
+                    status: "findings",
+                    summary: "its sources disagree".into(),
+                    findings,
+                });
                 continue;
             }
         };
@@ -92,11 +130,23 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
             .join(" + ");
         if current.as_deref() == Some(yaml.as_str()) {
             report.push_str(&format!("{target}: unchanged ({summary})\n"));
+            entries.push(Entry {
+                path: target.clone(),
+                status: "unchanged",
+                summary: summary.clone(),
+                findings: Vec::new(),
+            });
         } else if args.check {
             bad = true;
             let old = current.unwrap_or_default();
             let diff = TextDiff::from_lines(&old, &yaml);
             report.push_str(&format!("{target}: differs from a rebuild of {relative}\n"));
+            entries.push(Entry {
+                path: target.clone(),
+                status: "differs",
+                summary: summary.clone(),
+                findings: Vec::new(),
+            });
             report.push_str(
                 &diff
                     .unified_diff()
@@ -110,6 +160,12 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
                 bytes: yaml.into_bytes(),
             }])?;
             report.push_str(&format!("{target}: rewritten ({summary})\n"));
+            entries.push(Entry {
+                path: target.clone(),
+                status: "rewritten",
+                summary: summary.clone(),
+                findings: Vec::new(),
+            });
         }
     }
     for path in repo.snapshots()? {
@@ -119,8 +175,18 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
             report.push_str(&format!(
                 "{relative}: no source under sources/ makes this snapshot\n"
             ));
+            entries.push(Entry {
+                path: relative.clone(),
+                status: "orphan",
+                summary: "no source under sources/ makes this snapshot".into(),
+                findings: Vec::new(),
+            });
         }
     }
-    Out::print(&report);
+    if json {
+        Out::json(&serde_json::json!({ "ok": !bad, "snapshots": entries }));
+    } else {
+        Out::print(&report);
+    }
     Ok(Outcome::from_bad(bad))
 }

@@ -9,16 +9,26 @@ use crate::cli::{Format, ShowArgs};
 use crate::decimal::to_document_style as doc;
 use crate::error::Error;
 use crate::model::{TariffRow, TariffTable};
-use crate::state::{CodeState, Field};
+use crate::state::{CodeState, Field, State};
 use crate::store::DataRepo;
 
+/// The one JSON shape of `show`, with or without `--date`: the row of the
+/// latest table (without `--date`; `null` with it), and the code's state
+/// (the row's values without `--date`; the state at the date with it).
 #[derive(Debug, Serialize)]
 struct Shown<'a> {
     code: &'a str,
     profession: &'a str,
-    effective_from: String,
-    snapshot: String,
-    row: &'a TariffRow,
+    /// The date asked for (`null` without `--date`).
+    date: Option<chrono::NaiveDate>,
+    /// The date of the table shown (without `--date`).
+    effective_from: Option<String>,
+    /// The table shown (without `--date`).
+    snapshot: Option<String>,
+    /// The snapshots the state was made from.
+    snapshots: Vec<String>,
+    row: Option<&'a TariffRow>,
+    state: &'a CodeState,
 }
 
 pub fn run(args: ShowArgs) -> Result<Outcome, Error> {
@@ -44,26 +54,26 @@ pub fn run(args: ShowArgs) -> Result<Outcome, Error> {
         .find(|r| r.has_code(code))
         .expect("the table was chosen because it lists the code");
     match args.format {
-        Format::Json => Out::json(&Shown {
-            code,
-            profession: &table.profession,
-            effective_from: table.effective_from.to_string(),
-            snapshot,
-            row,
-        }),
+        Format::Json => {
+            let state = State::from_table(&table, &snapshot);
+            let state = state
+                .codes
+                .get(&row.code())
+                .expect("the row's code is in its table's state");
+            Out::json(&Shown {
+                code,
+                profession: &table.profession,
+                date: None,
+                effective_from: Some(table.effective_from.to_string()),
+                snapshot: Some(snapshot.clone()),
+                snapshots: vec![snapshot.clone()],
+                row: Some(row),
+                state,
+            })
+        }
         Format::Text => Out::print(&render(code, &snapshot, &table, row)),
     }
     Ok(Outcome::Clean)
-}
-
-#[derive(Debug, Serialize)]
-struct AtDate<'a> {
-    code: &'a str,
-    date: chrono::NaiveDate,
-    profession: &'a str,
-    /// The snapshots the state was made from.
-    snapshots: &'a [String],
-    state: &'a CodeState,
 }
 
 /// The code in the state of its profession at `date`.
@@ -89,11 +99,14 @@ fn show_at_date(
         )));
     };
     match format {
-        Format::Json => Out::json(&AtDate {
+        Format::Json => Out::json(&Shown {
             code,
-            date,
             profession: &profession,
-            snapshots: &used,
+            date: Some(date),
+            effective_from: None,
+            snapshot: None,
+            snapshots: used.clone(),
+            row: None,
             state: found,
         }),
         Format::Text => {
