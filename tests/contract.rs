@@ -139,3 +139,53 @@ fn a_snapshot_with_a_retyped_value_would_be_caught() {
         .unwrap();
     assert!(!output.status.success(), "a plain date must not pass");
 }
+
+#[test]
+fn a_fresh_data_repository_gets_its_schemas_and_its_snapshots_validate_against_them() {
+    let repo = tempfile::tempdir().unwrap();
+    for file in [
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sources/physiotherapy/2021-01-01-convention.fr.txt"),
+        common::seed_table(),
+    ] {
+        common::tariffs(repo.path())
+            .arg("import")
+            .arg(file)
+            .assert()
+            .success();
+    }
+    // The `$schema` header of each snapshot resolves inside the data repository.
+    let files = snapshots(repo.path());
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let header = text.lines().next().unwrap();
+        let target = header.split("$schema=").nth(1).unwrap();
+        assert!(file.parent().unwrap().join(target).is_file(), "{header}");
+    }
+    assert_eq!(
+        common::git(
+            repo.path(),
+            &[
+                "log",
+                "--reverse",
+                "--format=%s",
+                "--name-only",
+                "--",
+                "schema"
+            ]
+        )
+        .matches("schema/")
+        .count(),
+        3,
+        "the first import commits the schema folder"
+    );
+    if !python_ready() {
+        return;
+    }
+    let schema = repo.path().join("schema");
+    assert_eq!(
+        python_reads(&schema, &files, false),
+        serde_yaml_reads(&files)
+    );
+    python_reads(&schema, &files, true);
+}

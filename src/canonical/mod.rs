@@ -35,6 +35,14 @@ pub fn convention_to_yaml(convention: &Convention) -> String {
     to_yaml(convention, "convention.schema.json")
 }
 
+/// The schema folder every data repository gets, so the `$schema` headers
+/// of its snapshots resolve: `(path, contents)`.
+pub const SCHEMA_FILES: [(&str, &str); 3] = [
+    ("schema/tariff.schema.json", TARIFF_SCHEMA),
+    ("schema/convention.schema.json", CONVENTION_SCHEMA),
+    ("schema/README.md", include_str!("../../schema/README.md")),
+];
+
 /// The `schema:` id a snapshot declares (`inami-tariffs/tariff/1`).
 pub fn declared_schema(text: &str) -> Option<&str> {
     text.lines()

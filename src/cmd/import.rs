@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{print_findings, Out, Outcome};
 use crate::batch;
+use crate::canonical;
 use crate::catalog::{self, Snapshot};
 use crate::cli::{Format, ImportArgs};
 use crate::diff::{self, Diff};
@@ -224,8 +225,13 @@ fn store(args: &ImportArgs, processed: &[Processed]) -> Result<Stored, Error> {
             "the repository changed while this import was prepared: run it again".to_string(),
         ));
     }
+    // The schemas go with the data, so the snapshots' `$schema` headers resolve.
+    let schema_writes = schema_writes(&repo)?;
     let (Some(git), false) = (&git, args.no_commit) else {
-        let writes: Vec<FileWrite> = placements.iter().flat_map(|p| p.writes.clone()).collect();
+        let mut writes: Vec<FileWrite> = placements.iter().flat_map(|p| p.writes.clone()).collect();
+        if !writes.is_empty() {
+            writes.extend(schema_writes);
+        }
         stored.written = repo.write_files(&writes)?;
         for path in placements.iter().flat_map(|p| &p.removes) {
             let target = repo.path(path);
@@ -248,6 +254,7 @@ fn store(args: &ImportArgs, processed: &[Processed]) -> Result<Stored, Error> {
     let mut ordered: Vec<&Placement> = placements.iter().collect();
     ordered.sort_by_key(|p| placement::date(p));
     let mut messages = Vec::new();
+    let mut schema_writes = Some(schema_writes);
     for pl in ordered {
         let mut unchanged = pl.removes.is_empty();
         for write in &pl.writes {
@@ -257,7 +264,10 @@ fn store(args: &ImportArgs, processed: &[Processed]) -> Result<Stored, Error> {
             continue;
         }
         let message = commit_message(&repo, git, processed, std::slice::from_ref(pl))?;
-        let commit = git.commit_files(&pl.writes, &pl.removes, &message, &author)?;
+        // The first commit also brings the schemas when they are missing or older.
+        let mut writes = pl.writes.clone();
+        writes.extend(schema_writes.take().unwrap_or_default());
+        let commit = git.commit_files(&writes, &pl.removes, &message, &author)?;
         stored.written.extend(
             pl.writes
                 .iter()
@@ -341,6 +351,20 @@ fn commit_message(
         body.join("\n\n"),
         trailers.join("\n")
     ))
+}
+
+/// The schema files the repository lacks, or holds in an older version.
+fn schema_writes(repo: &DataRepo) -> Result<Vec<FileWrite>, Error> {
+    let mut writes = Vec::new();
+    for (path, text) in canonical::SCHEMA_FILES {
+        if repo.read(path)?.as_deref() != Some(text.as_bytes()) {
+            writes.push(FileWrite {
+                path: path.to_string(),
+                bytes: text.as_bytes().to_vec(),
+            });
+        }
+    }
+    Ok(writes)
 }
 
 /// `physiotherapy tariff 2024-01-01: 197 rows (fr + nl)`
