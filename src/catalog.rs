@@ -22,13 +22,16 @@ use crate::store::DataRepo;
 pub struct SnapshotRef {
     /// Repository-relative path.
     pub path: String,
+    /// Profession, kind and effective date, read from the path.
     pub id: DocumentId,
 }
 
 /// A loaded snapshot of any family.
 #[derive(Debug, Clone)]
 pub enum Snapshot {
+    /// A tariff table snapshot.
     Tariff(TariffTable),
+    /// A convention snapshot.
     Convention(Convention),
 }
 
@@ -74,6 +77,7 @@ impl Snapshot {
         }
     }
 
+    /// The date from which the snapshot's document applies.
     pub fn effective_from(&self) -> NaiveDate {
         match self {
             Snapshot::Tariff(t) => t.effective_from,
@@ -81,6 +85,7 @@ impl Snapshot {
         }
     }
 
+    /// The profession the snapshot's document is about (`physiotherapy`).
     pub fn profession(&self) -> &str {
         match self {
             Snapshot::Tariff(t) => &t.profession,

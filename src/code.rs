@@ -23,6 +23,7 @@ impl Code {
         bytes.iter().all(u8::is_ascii_digit).then_some(Code(bytes))
     }
 
+    /// The six digits, as written.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("a code holds ASCII digits only")
     }

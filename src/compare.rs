@@ -27,6 +27,7 @@ pub struct SideInfo {
     pub kind: &'static str,
     /// The date (for a date side), else the snapshot's effective date.
     pub date: NaiveDate,
+    /// The profession whose state this side is.
     pub profession: String,
     /// The snapshots the side was made from.
     pub snapshots: Vec<String>,
@@ -38,7 +39,9 @@ pub struct SideInfo {
 /// A side: what it is, and the state it gives.
 #[derive(Debug, Clone)]
 pub struct Side {
+    /// What the side is and where it was read.
     pub info: SideInfo,
+    /// Every code of the side, completed with derived values and commits.
     pub state: State,
     /// The canonical YAML, when the side is one snapshot (for `diff --text`).
     pub yaml: Option<String>,
@@ -47,8 +50,11 @@ pub struct Side {
 /// Two sides and what differs between them.
 #[derive(Debug, Clone)]
 pub struct Comparison {
+    /// The old side.
     pub from: Side,
+    /// The new side.
     pub to: Side,
+    /// What differs from `from` to `to`, after the filter.
     pub diff: Diff,
 }
 
@@ -209,7 +215,9 @@ pub fn are_revisions(repo: &DataRepo, from: &str, to: &str) -> Result<bool, Erro
 /// One snapshot compared at two revisions.
 #[derive(Debug, Clone)]
 pub struct SnapshotComparison {
+    /// The snapshot's repository-relative path.
     pub snapshot: String,
+    /// The snapshot at the first revision against the second.
     pub comparison: Comparison,
 }
 

@@ -18,8 +18,11 @@ use crate::state::{CodeState, Field, State, Value};
 /// One field that changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
+    /// The field that changed.
     pub field: Field,
+    /// Its value on the old side ([`Value::Absent`] when it appears).
     pub old: Value,
+    /// Its value on the new side ([`Value::Absent`] when it disappears).
     pub new: Value,
 }
 
@@ -38,10 +41,13 @@ impl Change {
 /// The changes of one code present on both sides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changed {
+    /// The code.
     pub code: Code,
+    /// Every changed field, in canonical order.
     pub changes: Vec<Change>,
     /// The code as each side states it (for citing lines and pages).
     pub old: CodeState,
+    /// The code on the new side, with every field and origin (for citations).
     pub new: CodeState,
 }
 
@@ -113,13 +119,18 @@ impl Serialize for Changed {
 /// Everything that differs between two states.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diff {
+    /// Codes only the new side has.
     pub added: Vec<CodeState>,
+    /// Codes only the old side has.
     pub removed: Vec<CodeState>,
+    /// Codes on both sides with at least one changed field.
     pub changed: Vec<Changed>,
+    /// How many codes are on both sides with every field equal.
     pub unchanged: usize,
 }
 
 impl Diff {
+    /// Whether the two sides are equal (nothing added, removed or changed).
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
     }
@@ -142,8 +153,11 @@ pub struct Filter {
 /// One kind of difference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Only {
+    /// Codes only the new side has.
     Added,
+    /// Codes only the old side has.
     Removed,
+    /// Codes on both sides with a changed field.
     Changed,
 }
 

@@ -10,20 +10,51 @@ use std::path::{Path, PathBuf};
 /// A failure to run, with the file it concerns.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A file or folder could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
+    /// A document that cannot be read at all (not a PDF, encrypted, no text
+    /// layer, damaged, too large).
     #[error("{}: {reason}", path.display())]
-    Unreadable { path: PathBuf, reason: String },
+    Unreadable {
+        /// The document.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A document that is neither a tariff table nor a convention we know
+    /// (title, profession, date).
     #[error("{}: not a known INAMI document: {reason}", path.display())]
-    UnknownDocument { path: PathBuf, reason: String },
+    UnknownDocument {
+        /// The document.
+        path: PathBuf,
+        /// What is missing or unknown.
+        reason: String,
+    },
+    /// A snapshot that does not load (YAML or schema).
     #[error("{}: not a valid snapshot: {reason}", path.display())]
-    BadSnapshot { path: PathBuf, reason: String },
+    BadSnapshot {
+        /// The snapshot.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The data repository is not usable as it is (locked, dirty, not a
+    /// folder, git failed).
     #[error("{}: {reason}", path.display())]
-    Repository { path: PathBuf, reason: String },
+    Repository {
+        /// The repository (or the file in it).
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The command line asks for something that cannot be done.
     #[error("{0}")]
     Usage(String),
 }

@@ -54,9 +54,13 @@ pub const FIELDS: [Field; 11] = [
 /// Where a value came from, with the commit that brought it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Citation {
+    /// The source document (repository-relative).
     pub file: String,
+    /// The line of the source that states the value.
     pub line: Option<usize>,
+    /// The page of that line, for PDF sources.
     pub page: Option<u32>,
+    /// The snapshot holding the value.
     pub snapshot: String,
     /// Full hash of the commit that last changed the snapshot (`None` outside git).
     pub commit: Option<String>,
@@ -65,9 +69,11 @@ pub struct Citation {
 /// One code in one dated state.
 #[derive(Debug, Clone, Serialize)]
 pub struct Record {
+    /// The profession (`physiotherapy`).
     pub profession: String,
     /// The date of the state.
     pub date: NaiveDate,
+    /// The code.
     pub code: Code,
     /// Every field the state knows, by name (`null` where stated as none).
     pub values: Vec<(&'static str, Option<String>)>,
@@ -84,10 +90,15 @@ pub struct Record {
 /// A snapshot the records were read from.
 #[derive(Debug, Clone, Serialize)]
 pub struct SnapshotInfo {
+    /// The snapshot's repository-relative path.
     pub path: String,
+    /// `tariff` or `convention`.
     pub kind: String,
+    /// The profession.
     pub profession: String,
+    /// The date from which the document applies.
     pub effective_from: NaiveDate,
+    /// Full hash of the commit that last changed the snapshot (`None` outside git).
     pub commit: Option<String>,
 }
 
@@ -95,8 +106,11 @@ pub struct SnapshotInfo {
 /// SQLite's `history` table), and the snapshots behind them.
 #[derive(Debug, Clone)]
 pub struct Export {
+    /// One record per code of the state asked for (every dated state with `all_dates`).
     pub records: Vec<Record>,
+    /// One record per code and dated state, whatever was asked (SQLite's `history` table).
     pub history: Vec<Record>,
+    /// Every snapshot of the profession.
     pub snapshots: Vec<SnapshotInfo>,
 }
 

@@ -33,9 +33,11 @@ pub const FIELDS: [Field; 6] = [
 /// One dated value of a code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The date from which this snapshot's values apply.
     pub effective_from: NaiveDate,
     /// The fields known at that date (a convention states only some).
     pub fields: BTreeMap<Field, Value>,
+    /// The snapshot stating them.
     pub snapshot: String,
     /// The commit the snapshot came from; `None` when not committed.
     pub commit: Option<String>,

@@ -21,7 +21,9 @@ pub const PARSED_DIR: &str = "parsed";
 /// The families of documents the tool reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DocumentKind {
+    /// A yearly tariff table: one row per code.
     Tariff,
+    /// A convention: prose that sets key values and fees, with dates.
     Convention,
 }
 
@@ -38,8 +40,11 @@ impl DocumentKind {
 /// The identity of a document in the repository: profession, kind and date.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DocumentId {
+    /// The profession, as the snapshot path names it (`physiotherapy`).
     pub profession: String,
+    /// Table or convention.
     pub kind: DocumentKind,
+    /// The date from which the document applies.
     pub effective_from: NaiveDate,
 }
 

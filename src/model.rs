@@ -29,7 +29,9 @@ pub const TARIFF_SCHEMA_ID: &str = "inami-tariffs/tariff/1";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    /// French.
     Fr,
+    /// Dutch.
     Nl,
 }
 
@@ -47,7 +49,9 @@ impl Language {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceFormat {
+    /// UTF-8 text (as a PDF extraction gives it).
     Text,
+    /// PDF, read by glyph positions.
     Pdf,
 }
 
@@ -68,19 +72,26 @@ pub struct SourceRef {
     pub file: String,
     /// SHA-256 of the source bytes, lowercase hex.
     pub sha256: String,
+    /// Text or PDF.
     pub format: SourceFormat,
 }
 
 /// A tariff table: one row per nomenclature code, as of `effective_from`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TariffTable {
+    /// The schema id (`inami-tariffs/tariff/1`).
     pub schema: String,
     /// Profession slug, e.g. `physiotherapy`.
     pub profession: String,
+    /// The date from which the table applies.
     pub effective_from: NaiveDate,
+    /// The title, as the document states it.
     pub title: String,
+    /// The language of the document (of `source`).
     pub language: Language,
+    /// The source document the rows were read from.
     pub source: SourceRef,
+    /// Every row, in document order.
     pub rows: Vec<TariffRow>,
     /// Every source of the snapshot, `source` first, when the table was
     /// imported in more than one language (absent otherwise).
@@ -95,14 +106,17 @@ pub struct TariffTable {
 /// One source of a bilingual snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LanguageSource {
+    /// The language of this source.
     pub language: Language,
     #[serde(flatten)]
+    /// The stored source.
     pub source: SourceRef,
 }
 
 /// A tariff table's title and row headings in another language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableTranslation {
+    /// The title as the other language's source states it.
     pub title: String,
     /// One per row of the snapshot, in the same order.
     pub rows: Vec<RowTranslation>,
@@ -111,11 +125,17 @@ pub struct TableTranslation {
 /// A row as the other language's source states it: its headings and place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowTranslation {
+    /// The code of the row.
     pub code: Code,
+    /// The setting heading over the row, in that language.
     pub setting: Option<Arc<str>>,
+    /// The article heading over the row, in that language.
     pub article: Option<Arc<str>>,
+    /// The note on the fee, in that language.
     pub fee_note: Option<Arc<str>>,
+    /// The line of that source that holds the row.
     pub source_line: usize,
+    /// The page of that line, for PDF sources.
     pub source_page: Option<u32>,
 }
 
@@ -123,16 +143,22 @@ pub struct RowTranslation {
 /// that language's source (one per entry, in the snapshot's order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConventionTranslation {
+    /// The title in that language.
     pub title: String,
+    /// Where each key-value list stands in that source.
     pub key_values: Vec<Place>,
+    /// Where each stated fee stands in that source.
     pub stated_fees: Vec<Place>,
+    /// Where each indemnity stands in that source.
     pub indemnities: Vec<Place>,
 }
 
 /// A line, and the page of a PDF source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
+    /// The line (1-based).
     pub source_line: usize,
+    /// The page, for PDF sources.
     pub source_page: Option<u32>,
 }
 
@@ -152,8 +178,10 @@ pub struct TariffRow {
     #[serde(with = "letter")]
     pub key_letter: Option<char>,
     #[serde(with = "rust_decimal::serde::str")]
+    /// The value of the key letter (`M = 1,066667`), in euros.
     pub key_value: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    /// The relative value (coefficient of the key letter, `M 24`).
     pub relative_value: Decimal,
     /// The fee in EUR; `None` for a free fee printed `(*)`.
     #[serde(with = "rust_decimal::serde::str_option")]
@@ -161,8 +189,10 @@ pub struct TariffRow {
     /// The footnote that explains a free fee.
     pub fee_note: Option<Arc<str>>,
     #[serde(with = "rust_decimal::serde::str")]
+    /// What the insurance pays with preferential reimbursement.
     pub intervention_preferential: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    /// What the insurance pays with standard reimbursement.
     pub intervention_standard: Decimal,
     /// Line in the source text (or in the text extracted from a PDF).
     pub source_line: usize,
@@ -224,19 +254,27 @@ pub const CONVENTION_SCHEMA_ID: &str = "inami-tariffs/convention/1";
 /// indemnities it sets, each with the date it applies from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Convention {
+    /// The schema id (`inami-tariffs/convention/1`).
     pub schema: String,
+    /// The profession (`physiotherapy`).
     pub profession: String,
     /// Start of the convention's period.
     pub effective_from: NaiveDate,
+    /// The title, as the document states it.
     pub title: String,
+    /// The language of the document (of `source`).
     pub language: Language,
+    /// The source document the statements were read from.
     pub source: SourceRef,
     /// The day the convention was concluded.
     pub concluded_on: Option<NaiveDate>,
     /// Last day of the convention's period.
     pub effective_until: Option<NaiveDate>,
+    /// Key values set for lists of codes.
     pub key_values: Vec<KeyValueList>,
+    /// Fees the text states outright.
     pub stated_fees: Vec<StatedFee>,
+    /// Indemnities attested with pseudocodes.
     pub indemnities: Vec<Indemnity>,
     /// Every source, `source` first, when imported in more than one language.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -250,11 +288,14 @@ pub struct Convention {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyValueList {
     #[serde(with = "letter")]
+    /// The key letter (`M`), when the text names it.
     pub key_letter: Option<char>,
     #[serde(with = "rust_decimal::serde::str")]
+    /// The key value, in euros.
     pub value: Decimal,
     /// `None` when the text leaves the date open.
     pub effective_from: Option<NaiveDate>,
+    /// The codes the value applies to.
     pub codes: Vec<Code>,
     /// The line that states the value.
     pub source_line: usize,
@@ -267,14 +308,17 @@ pub struct KeyValueList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatedFee {
     #[serde(with = "rust_decimal::serde::str")]
+    /// The fee, in euros.
     pub amount: Decimal,
     /// `None` when the text leaves the date open.
     pub effective_from: Option<NaiveDate>,
     #[serde(with = "letter")]
+    /// The key letter, when the text names it.
     pub key_letter: Option<char>,
     /// The relative value when the text gives it (`prestations M 24`).
     #[serde(with = "rust_decimal::serde::str_option")]
     pub relative_value: Option<Decimal>,
+    /// The codes the fee applies to.
     pub codes: Vec<Code>,
     /// The line that states the value.
     pub source_line: usize,
@@ -287,22 +331,28 @@ pub struct StatedFee {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reimbursement {
     #[serde(with = "rust_decimal::serde::str")]
+    /// Percent paid back with preferential reimbursement.
     pub preferential: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
+    /// Percent paid back with standard reimbursement.
     pub standard: Decimal,
 }
 
 /// An indemnity attested with pseudocodes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Indemnity {
+    /// The pseudocodes that attest the indemnity.
     pub pseudocodes: Vec<Code>,
     #[serde(with = "rust_decimal::serde::str")]
+    /// The amount, in euros.
     pub amount: Decimal,
     /// `true` when the amount is a maximum ("à maximum 1,13 euros").
     pub maximum: bool,
+    /// How much the insurance pays back, when the text says.
     pub reimbursement: Option<Reimbursement>,
     /// The codes the indemnity goes with.
     pub applies_to: Vec<Code>,
+    /// `None` when the text leaves the date open.
     pub effective_from: Option<NaiveDate>,
     /// The line that states the amount.
     pub source_line: usize,

@@ -14,6 +14,7 @@ use crate::validate::Finding;
 /// The files a document becomes in a data repository.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
+    /// Profession, kind and effective date.
     pub id: DocumentId,
     /// Where the source is stored (`sources/...`).
     pub source_path: String,
@@ -26,13 +27,17 @@ pub struct Snapshot {
 /// A document processed: its snapshot, row count and findings.
 #[derive(Debug, Clone)]
 pub struct Processed {
+    /// The source as read.
     pub doc: SourceDocument,
+    /// The records parsed from it.
     pub parsed: ParsedDocument,
+    /// Where it goes in a data repository, and its canonical YAML.
     pub snapshot: Snapshot,
     /// Number of records (rows of a table; lists, fees and indemnities of a convention).
     pub rows: usize,
     /// What the document holds, in words (`197 rows`).
     pub summary: String,
+    /// Every finding of the reader and the validators.
     pub findings: Vec<Finding>,
 }
 

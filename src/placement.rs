@@ -40,25 +40,56 @@ pub enum Action {
     /// A snapshot that did not exist.
     New,
     /// Sources in other languages added; `agreeing` records agree.
-    AddLanguage { agreeing: usize },
+    /// Sources in other languages added; `agreeing` records agree.
+    AddLanguage {
+        /// How many records agree between the languages.
+        agreeing: usize,
+    },
     /// The sources state other values than the snapshot (or each other).
     LanguageMismatch,
     /// Other values in a language the snapshot has; `replaced` when allowed.
-    Reissue { replaced: bool },
+    /// Other values in a language the snapshot has; `replaced` when `--replace` allowed it.
+    Reissue {
+        /// Whether the snapshot is replaced (`--replace`).
+        replaced: bool,
+    },
     /// The same values from other bytes; `source_replaced` when the new
     /// source is kept instead of the old one.
-    SameValues { source_replaced: bool },
+    /// The same values from other bytes; `source_replaced` when the new source is kept instead of the old one.
+    SameValues {
+        /// Whether the new source is kept instead of the old one.
+        source_replaced: bool,
+    },
     /// Nothing new.
     AlreadyImported,
+}
+
+impl Action {
+    /// The action in one word, as the JSON report and the `Import-Kind`
+    /// trailer write it: `new`, `language`, `language-mismatch`, `re-issue`,
+    /// `same-values`, `already-imported`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Action::New => "new",
+            Action::AddLanguage { .. } => "language",
+            Action::LanguageMismatch => "language-mismatch",
+            Action::Reissue { .. } => "re-issue",
+            Action::SameValues { .. } => "same-values",
+            Action::AlreadyImported => "already-imported",
+        }
+    }
 }
 
 /// The documents of one snapshot and what the import does with them.
 #[derive(Debug, Clone)]
 pub struct Placement {
+    /// Profession, kind and effective date.
     pub id: DocumentId,
+    /// The snapshot's repository-relative path.
     pub snapshot_path: String,
     /// Indices of the documents (in the import's order).
     pub documents: Vec<usize>,
+    /// What the import does with this snapshot.
     pub action: Action,
     /// Files to write (sources and the snapshot).
     pub writes: Vec<FileWrite>,

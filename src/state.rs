@@ -27,16 +27,27 @@ use crate::model::{TariffRow, TariffTable};
 /// A field of a code's state, in canonical order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
+    /// The ambulatory code of the row.
     AmbulatoryCode,
+    /// The hospitalized code of the row.
     HospitalizedCode,
+    /// The setting heading (at the practice, at home, ...).
     Setting,
+    /// The article heading.
     Article,
+    /// The key letter (`M`).
     KeyLetter,
+    /// The key value, in euros.
     KeyValue,
+    /// The relative value.
     RelativeValue,
+    /// The fee, in euros.
     Fee,
+    /// A note on the fee.
     FeeNote,
+    /// The preferential intervention.
     InterventionPreferential,
+    /// The standard intervention.
     InterventionStandard,
     /// Fee − preferential intervention: always derived ([`crate::derive`]).
     PersonalSharePreferential,
@@ -116,9 +127,13 @@ impl Field {
 pub enum Value {
     /// Not stated on this side (shown `—`): a field that appears or disappears.
     Absent,
+    /// Stated as none (`-` in a table).
     Null,
+    /// A code.
     Code(Code),
+    /// A key letter.
     Letter(char),
+    /// Text (headings, notes).
     Text(Arc<str>),
     /// Compared by value: `1.10` equals `1.1`.
     Amount(Decimal),
@@ -129,6 +144,7 @@ impl Value {
         value.map_or(Value::Null, make)
     }
 
+    /// The amount, if the value is one.
     pub fn amount(&self) -> Option<Decimal> {
         match self {
             Value::Amount(d) => Some(*d),
@@ -167,8 +183,11 @@ pub struct Origin {
     /// The source document the values were read from (`REV:` kept when the
     /// snapshot came from a revision), so a line number can be cited.
     pub source: Arc<str>,
+    /// The date from which the snapshot's values apply.
     pub effective_from: NaiveDate,
+    /// The line of the source that states the value.
     pub source_line: Option<usize>,
+    /// The page of that line, for PDF sources.
     pub source_page: Option<u32>,
     /// The full hash of the commit that brought the snapshot, when known
     /// (see [`State::stamp_commits`]).
@@ -178,6 +197,7 @@ pub struct Origin {
 /// What is known of one code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeState {
+    /// The code.
     pub code: Code,
     /// Stated fields, in canonical order.
     pub fields: BTreeMap<Field, Value>,
@@ -204,8 +224,11 @@ pub struct Derivation {
 /// One input of a derivation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Input {
+    /// The input's field name (`key_value`).
     pub field: &'static str,
+    /// Its value, as written in the snapshot.
     pub value: String,
+    /// Where it was stated.
     pub origin: Origin,
     /// When the input comes from a tariff table not in force at the date
     /// (the nearest table listing the code): that table's date.
@@ -254,6 +277,7 @@ impl CodeState {
         }
     }
 
+    /// The value of a field, stated or derived.
     pub fn get(&self, field: Field) -> Option<&Value> {
         self.fields.get(&field)
     }
@@ -285,6 +309,7 @@ impl Serialize for CodeState {
 /// The codes of a profession as one or more documents state them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
+    /// Every code, by code.
     pub codes: BTreeMap<Code, CodeState>,
 }
 
@@ -367,8 +392,12 @@ impl State {
 /// A dated statement about some codes (from a convention).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The date from which the statement applies.
     pub date: NaiveDate,
+    /// The codes it is about.
     pub codes: Vec<Code>,
+    /// The values it sets.
     pub fields: Vec<(Field, Value)>,
+    /// Where it was stated.
     pub origin: Origin,
 }

@@ -28,11 +28,17 @@ use crate::store::DataRepo;
 /// Everything the report shows.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The side compared from.
     pub from: SideInfo,
+    /// The side compared to.
     pub to: SideInfo,
+    /// Codes only the new side has.
     pub added: Vec<CodeState>,
+    /// Codes only the old side has.
     pub removed: Vec<CodeState>,
+    /// Codes on both sides with at least one changed field.
     pub changed: Vec<Changed>,
+    /// How many codes are on both sides with every field equal.
     pub unchanged: usize,
     /// Relative changes of the fee (else the key value) of changed codes,
     /// counted in buckets of 5 percentage points.
@@ -44,6 +50,7 @@ pub struct Report {
 /// The values of one code over time.
 #[derive(Debug, Clone)]
 pub struct Series {
+    /// The code.
     pub code: Code,
     /// `fee` or `key_value`: what is plotted.
     pub field: Field,

@@ -6,10 +6,10 @@ use super::{Out, Outcome};
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::error::Error;
 use crate::export::{self, ExportOptions};
-use crate::store::DataRepo;
+use crate::Repository;
 
 pub fn run(args: ExportArgs) -> Result<Outcome, Error> {
-    let repo = DataRepo::open(&args.repo.repo)?;
+    let repo = Repository::open(&args.repo.repo)?;
     let options = ExportOptions {
         date: args.date,
         profession: args.profession.clone(),
@@ -20,7 +20,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome, Error> {
             "--format sqlite writes a database file: say where with -o FILE".into(),
         ));
     }
-    let done = export::collect(&repo, &options)?;
+    let done = repo.export(&options)?;
     let text = match args.format {
         ExportFormat::Sqlite => {
             let path = args.output.as_deref().expect("checked above");

@@ -4,18 +4,18 @@ use super::{Out, Outcome};
 use crate::cli::{Format, HistoryArgs};
 use crate::code::Code;
 use crate::error::Error;
-use crate::history::{self, Entry, FIELDS};
-use crate::store::DataRepo;
+use crate::history::{Entry, FIELDS};
+use crate::Repository;
 
 pub fn run(args: HistoryArgs) -> Result<Outcome, Error> {
-    let repo = DataRepo::open(&args.repo.repo)?;
+    let repo = Repository::open(&args.repo.repo)?;
     let code = Code::parse(args.code.trim()).ok_or_else(|| {
         Error::Usage(format!(
             "`{}` is not a code: expected six digits, like 560011",
             args.code
         ))
     })?;
-    let entries = history::of_code(&repo, code)?;
+    let entries = repo.history(code)?;
     if entries.is_empty() {
         return Err(Error::Usage(format!(
             "code {code} is in no snapshot of {}",

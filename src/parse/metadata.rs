@@ -18,8 +18,11 @@ use crate::validate::{Finding, Place, Rule};
 /// What a tariff table says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Metadata {
+    /// The title line(s), as written.
     pub title: String,
+    /// The language of the title's words.
     pub language: Language,
+    /// The date from which the document applies.
     pub effective_from: NaiveDate,
     /// Profession slug (`physiotherapy`).
     pub profession: String,

@@ -20,7 +20,9 @@ pub use tariff::ParsedTariff;
 /// A parsed document of any family.
 #[derive(Debug, Clone)]
 pub enum ParsedDocument {
+    /// A tariff table.
     Tariff(ParsedTariff),
+    /// A convention.
     Convention(ParsedConvention),
 }
 
@@ -28,7 +30,9 @@ pub enum ParsedDocument {
 /// check covered.
 #[derive(Debug, Clone)]
 pub struct ParsedConvention {
+    /// What the text states.
     pub convention: crate::model::Convention,
+    /// Which stated fees could be checked against a tariff table, and which not.
     pub fee_check: validate::convention::FeeCheck,
     /// Statements that could not be read, rows in the prose, unreadable dates.
     pub findings: Vec<Finding>,

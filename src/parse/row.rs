@@ -33,15 +33,23 @@ use crate::validate::tariff::Cell;
 /// The cells of one row, with their spans.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowCells {
+    /// The key letter (`M`), if the row names it.
     pub key_letter: Option<char>,
+    /// The key value (`1,066667`).
     pub key_value: Decimal,
+    /// The ambulatory code (`560011`), if any.
     pub ambulatory_code: Option<Code>,
+    /// The hospitalized code, if any (`-` when none).
     pub hospitalized_code: Option<Code>,
+    /// The relative value (`24`).
     pub relative_value: Decimal,
     /// `None` for a free fee `(*)`.
     pub fee: Option<Decimal>,
+    /// The preferential intervention.
     pub intervention_preferential: Decimal,
+    /// The standard intervention.
     pub intervention_standard: Decimal,
+    /// Where each cell stands in the line, for findings with a caret.
     pub spans: RowSpans,
 }
 
@@ -50,19 +58,28 @@ pub struct RowCells {
 /// Kept as `u32` pairs: one of these lives beside every row, and lines are short.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowSpans {
+    /// The key value cell.
     pub key_value: Span,
+    /// The ambulatory code cell.
     pub ambulatory_code: Span,
+    /// The hospitalized code cell.
     pub hospitalized_code: Span,
+    /// The relative value cell.
     pub relative_value: Span,
+    /// The fee cell.
     pub fee: Span,
+    /// The preferential intervention cell.
     pub intervention_preferential: Span,
+    /// The standard intervention cell.
     pub intervention_standard: Span,
 }
 
 /// A byte range in a line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Span {
+    /// First character (0-based, in characters).
     pub start: u32,
+    /// One past the last character.
     pub end: u32,
 }
 
@@ -75,6 +92,7 @@ impl Span {
         }
     }
 
+    /// The span as a range of character indices.
     pub fn range(self) -> Range<usize> {
         self.start as usize..self.end as usize
     }

@@ -23,9 +23,11 @@ use crate::validate::{Finding, Place, Rule};
 /// A parsed table, the spans of its rows' cells, and what did not parse.
 #[derive(Debug, Clone)]
 pub struct ParsedTariff {
+    /// The table as read.
     pub table: TariffTable,
     /// Cell spans, one per row, for pointing at cells in the source.
     pub spans: Vec<RowSpans>,
+    /// Rows that could not be read, and other findings of the reader.
     pub findings: Vec<Finding>,
 }
 
@@ -244,6 +246,7 @@ pub struct SourceLocator<'a> {
 }
 
 impl<'a> SourceLocator<'a> {
+    /// A locator for `doc`, with the cell spans of each row (in row order).
     pub fn new(doc: &'a SourceDocument, spans: &'a [RowSpans]) -> SourceLocator<'a> {
         SourceLocator {
             doc,

@@ -35,11 +35,13 @@ pub struct SourceLine {
 pub struct SourceDocument {
     /// The path the user gave, used in every message.
     pub path: PathBuf,
+    /// Text or PDF.
     pub format: SourceFormat,
     /// The original bytes (stored verbatim under `sources/`).
     pub bytes: Vec<u8>,
     /// SHA-256 of `bytes`, lowercase hex.
     pub sha256: String,
+    /// The numbered lines (PDF pages concatenated, each line with its page).
     pub lines: Vec<SourceLine>,
 }
 

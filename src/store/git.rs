@@ -33,11 +33,13 @@ pub struct GitRepo {
 /// One commit, as `tariffs log` and `history` need it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommitInfo {
+    /// The full hash.
     pub id: String,
     /// `Name <email>` of the author.
     pub author: String,
     /// Seconds since the epoch (committer time).
     pub time: i64,
+    /// The subject line.
     pub summary: String,
     /// Trailers (`Effective-Date: 2024-01-01`), in order.
     pub trailers: Vec<(String, String)>,
@@ -46,8 +48,11 @@ pub struct CommitInfo {
 /// The content of a file in one commit.
 #[derive(Debug, Clone)]
 pub struct FileVersion {
+    /// The commit.
     pub commit: CommitInfo,
+    /// The file's repository-relative path.
     pub path: String,
+    /// The blob holding the file's bytes at that commit.
     pub blob: Oid,
 }
 

@@ -20,6 +20,7 @@ use crate::layout::{PARSED_DIR, SOURCES_DIR};
 pub struct FileWrite {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
+    /// The bytes to write.
     pub bytes: Vec<u8>,
 }
 
@@ -40,6 +41,7 @@ impl DataRepo {
         })
     }
 
+    /// The repository's folder.
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -23,7 +23,9 @@ use crate::source::SourceDocument;
 /// What the stated-fee check could and could not check.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeeCheck {
+    /// How many statements with a stated fee were checked.
     pub statements_checked: usize,
+    /// How many codes those statements checked.
     pub codes_checked: usize,
     /// Codes not checked, with the reason.
     pub unchecked: Vec<(Code, &'static str)>,
@@ -33,6 +35,7 @@ pub struct FeeCheck {
 /// listing it), for the checks that compare a convention with them.
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
+    /// The row of each code in the latest table, with that table's snapshot path.
     pub rows: HashMap<Code, (TariffRow, String)>,
 }
 

@@ -149,13 +149,18 @@ pub type Text = Cow<'static, str>;
 /// One problem found in a document or snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// The rule broken (`fee-mismatch`).
     pub rule: Rule,
+    /// Error (blocks an import) or warning.
     pub severity: Severity,
     #[serde(flatten)]
+    /// Where: file, line, page, column.
     pub place: Place,
     /// What is wrong, in one sentence.
     pub message: Text,
+    /// What the rule expected, when it can say.
     pub expected: Option<Text>,
+    /// What the document says instead.
     pub found: Option<Text>,
     /// The code of the row concerned, if any.
     pub code: Option<Code>,
@@ -188,6 +193,7 @@ impl Finding {
         self
     }
 
+    /// Whether the finding is an error (an import with one writes nothing).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

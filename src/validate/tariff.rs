@@ -17,18 +17,27 @@ use crate::model::{TariffRow, TariffTable};
 /// A cell of a row, for pointing at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
+    /// The whole row.
     Row,
+    /// The ambulatory code.
     AmbulatoryCode,
+    /// The hospitalized code.
     HospitalizedCode,
+    /// The key value.
     KeyValue,
+    /// The relative value.
     RelativeValue,
+    /// The fee.
     Fee,
+    /// The preferential intervention.
     InterventionPreferential,
+    /// The standard intervention.
     InterventionStandard,
 }
 
 /// Tells where row `index` (and one of its cells) is, for findings.
 pub trait Locate {
+    /// The place of row `index` (its `cell`, or the whole row), in the document.
     fn place(&self, index: usize, row: &TariffRow, cell: Cell) -> Place;
 }
 

@@ -50,7 +50,9 @@ use text::{Joined, Position};
 /// A convention read from its text, what could not be read, and counts.
 #[derive(Debug, Clone)]
 pub struct ReadConvention {
+    /// What the text states.
     pub convention: Convention,
+    /// Statements that could not be read, and other findings of the reader.
     pub findings: Vec<Finding>,
     /// Statements read into the convention (list items count one each).
     pub statements_read: usize,

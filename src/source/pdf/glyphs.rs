@@ -17,12 +17,17 @@ use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 /// One glyph, in page coordinates with y growing downwards.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
+    /// The page (1-based).
     pub page: u32,
+    /// Horizontal position of the glyph's origin, in points.
     pub x: f64,
+    /// Vertical position of the baseline, in points (from the top).
     pub y: f64,
     /// Where the glyph ends on the x axis.
     pub end_x: f64,
+    /// The font size, in points.
     pub font_size: f64,
+    /// The text the glyph stands for.
     pub text: String,
 }
 
@@ -34,6 +39,7 @@ const WORD_GAP: f64 = 0.15;
 /// Collects glyphs from `pdf-extract`.
 #[derive(Debug, Default)]
 pub struct GlyphCollector {
+    /// Every glyph drawn, in drawing order.
     pub glyphs: Vec<Glyph>,
     page: u32,
     /// Page height: y is flipped to grow downwards, as in `pdf-extract`'s text output.

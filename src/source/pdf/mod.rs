@@ -57,12 +57,22 @@ pub const WORKER_COMMAND: &str = "__extract-pdf";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Extraction {
+    /// The text lines of each page.
     Pages(Vec<Vec<String>>),
+    /// The bytes are not a PDF.
     NotPdf,
+    /// The PDF is encrypted.
     Encrypted,
+    /// The PDF has no pages.
     Empty,
+    /// The PDF is damaged or truncated: what the reader said.
     Damaged(String),
-    NoText { pages: u32 },
+    /// The pages hold no text (a scan?).
+    NoText {
+        /// How many pages the PDF has.
+        pages: u32,
+    },
+    /// The PDF library crashed: its message.
     Panicked(String),
 }
 

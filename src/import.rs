@@ -1,0 +1,387 @@
+//! An import as one transaction: read, parse and validate every document,
+//! place each against what the repository holds, then write and commit, or
+//! write nothing at all.
+//!
+//! [`import`] is what `tariffs import` runs; [`crate::Repository::import`]
+//! calls it. Nothing here prints: the caller gets an [`Import`] report.
+
+use std::path::{Path, PathBuf};
+
+use crate::batch;
+use crate::canonical;
+use crate::catalog::{self, Snapshot};
+use crate::diff::{self, Diff};
+use crate::error::Error;
+use crate::layout::{PARSED_DIR, SOURCES_DIR};
+use crate::pipeline::Processed;
+use crate::placement::{self, Action, Placement};
+use crate::source::ReadOptions;
+use crate::state::State;
+use crate::store::git::GitRepo;
+use crate::store::{DataRepo, FileWrite, RepoLock};
+use crate::validate::convention::Tables;
+use crate::validate::{self, Finding};
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Parse, validate and place only; write nothing.
+    pub dry_run: bool,
+    /// Write the files but make no git commit (the default commits, creating
+    /// the git repository if the folder has none).
+    pub no_commit: bool,
+    /// Replace a snapshot by a re-issue (the same document with other values).
+    pub replace: bool,
+    /// Commit author, `Name <email>`; default: the repository's git config,
+    /// else `inami-tariffs <inami-tariffs@localhost>`.
+    pub author: Option<String>,
+    /// How sources are read (PDF isolation and time limit).
+    pub read: ReadOptions,
+}
+
+/// What an import did, or would do.
+#[derive(Debug)]
+pub struct Import {
+    /// Every document read, in the order given, with its findings.
+    pub processed: Vec<Processed>,
+    /// What the import does to each snapshot (empty when a document has errors).
+    pub placements: Vec<Placement>,
+    /// Error findings, documents and placements together.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+    /// Whether the import was refused (errors, a language mismatch, a re-issue
+    /// without `replace`): then nothing was written.
+    pub blocked: bool,
+    /// What was written and committed (nothing on a dry run or when blocked).
+    pub stored: Stored,
+}
+
+impl Import {
+    /// Every finding: the documents' and the placements'.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.processed
+            .iter()
+            .flat_map(|p| &p.findings)
+            .chain(self.placements.iter().flat_map(|p| &p.findings))
+    }
+}
+
+/// What storing did.
+#[derive(Debug, Default)]
+pub struct Stored {
+    /// Repository paths written or removed.
+    pub written: Vec<String>,
+    /// The last commit made, if any.
+    pub commit: Option<String>,
+    /// One line per commit made: short hash and subject.
+    pub message: Option<String>,
+    /// Whether a git repository was created for the data.
+    pub initialized: bool,
+}
+
+/// Imports `files` (documents, not folders: see [`batch::expand`]) into the
+/// data repository at `root`, which is created if missing. `on_read` is
+/// called as each document has been read (for a progress bar).
+///
+/// All or nothing: if any document has an error finding, or a placement
+/// blocks, nothing is written and [`Import::blocked`] is set.
+pub fn import(
+    root: &Path,
+    files: &[PathBuf],
+    options: &ImportOptions,
+    on_read: &(dyn Fn(&Path) + Sync),
+) -> Result<Import, Error> {
+    // Conventions are checked against the tariff tables already imported.
+    let tables = match DataRepo::open(root) {
+        Ok(repo) if repo.root().join(PARSED_DIR).is_dir() => catalog::tables(&repo)?,
+        _ => Tables::default(),
+    };
+    let processed = batch::process(files, &options.read, &tables, on_read)?;
+    let repo = DataRepo::open(root).ok();
+    // Documents with errors are not placed: nothing will be written anyway.
+    let placements = if processed.iter().any(Processed::has_errors) {
+        Vec::new()
+    } else {
+        placement::place(repo.as_ref(), &processed, options.replace)?
+    };
+    let all: Vec<Finding> = processed
+        .iter()
+        .flat_map(|p| p.findings.iter())
+        .chain(placements.iter().flat_map(|p| p.findings.iter()))
+        .cloned()
+        .collect();
+    let (errors, warnings) = validate::count(&all);
+    let blocked = errors > 0 || placements.iter().any(Placement::blocks);
+    let stored = if blocked || options.dry_run {
+        Stored::default()
+    } else {
+        store(root, options, &processed)?
+    };
+    Ok(Import {
+        processed,
+        placements,
+        errors,
+        warnings,
+        blocked,
+        stored,
+    })
+}
+
+/// Writes the documents into the data repository and commits them: one
+/// commit per document, in effective-date order, so `git log` reads as the
+/// timeline.
+fn store(root: &Path, options: &ImportOptions, processed: &[Processed]) -> Result<Stored, Error> {
+    std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
+    let repo = DataRepo::open(root)?;
+    let mut stored = Stored::default();
+    let git = match GitRepo::open(root)? {
+        Some(git) => Some(git),
+        None if options.no_commit => None,
+        None => {
+            stored.initialized = true;
+            Some(GitRepo::init(root)?)
+        }
+    };
+    let _lock = match &git {
+        Some(git) => Some(RepoLock::acquire(&git.git_dir().join("tariffs.lock"))?),
+        None => None,
+    };
+    if let Some(git) = &git {
+        git.recover()?;
+    }
+    // Placed again under the lock: another import may have landed since.
+    let placements = placement::place(Some(&repo), processed, options.replace)?;
+    if placements.iter().any(Placement::blocks) {
+        return Err(Error::repository(
+            root,
+            "the repository changed while this import was prepared: run it again".to_string(),
+        ));
+    }
+    // The schemas go with the data, so the snapshots' `$schema` headers resolve.
+    let schema_writes = schema_writes(&repo)?;
+    let (Some(git), false) = (&git, options.no_commit) else {
+        let mut writes: Vec<FileWrite> = placements.iter().flat_map(|p| p.writes.clone()).collect();
+        if !writes.is_empty() {
+            writes.extend(schema_writes);
+        }
+        stored.written = repo.write_files(&writes)?;
+        for path in placements.iter().flat_map(|p| &p.removes) {
+            let target = repo.path(path);
+            std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;
+            stored.written.push(path.clone());
+        }
+        return Ok(stored);
+    };
+    let dirty = git.dirty_paths(&[SOURCES_DIR, PARSED_DIR])?;
+    if !dirty.is_empty() {
+        return Err(Error::repository(
+            root,
+            format!(
+                "uncommitted changes in {}: commit or discard them first, or import with --no-commit",
+                dirty.join(", ")
+            ),
+        ));
+    }
+    let author = git.signature(options.author.as_deref())?;
+    let mut ordered: Vec<&Placement> = placements.iter().collect();
+    ordered.sort_by_key(|p| placement::date(p));
+    let mut messages = Vec::new();
+    let mut schema_writes = Some(schema_writes);
+    for pl in ordered {
+        let mut unchanged = pl.removes.is_empty();
+        for write in &pl.writes {
+            unchanged &= git.head_file(&write.path)?.as_deref() == Some(&write.bytes[..]);
+        }
+        if unchanged {
+            continue;
+        }
+        let message = commit_message(&repo, git, processed, std::slice::from_ref(pl))?;
+        // The first commit also brings the schemas when they are missing or older.
+        let mut writes = pl.writes.clone();
+        writes.extend(schema_writes.take().unwrap_or_default());
+        let commit = git.commit_files(&writes, &pl.removes, &message, &author)?;
+        stored.written.extend(
+            pl.writes
+                .iter()
+                .map(|w| w.path.clone())
+                .chain(pl.removes.clone()),
+        );
+        stored.commit = Some(commit.to_string());
+        messages.push(format!(
+            "{} {}",
+            &commit.to_string()[..12],
+            message.lines().next().unwrap_or_default()
+        ));
+    }
+    if !messages.is_empty() {
+        stored.message = Some(messages.join("\n"));
+    }
+    Ok(stored)
+}
+
+/// Subject, body (what changed) and trailers of an import commit.
+fn commit_message(
+    repo: &DataRepo,
+    git: &GitRepo,
+    processed: &[Processed],
+    placements: &[Placement],
+) -> Result<String, Error> {
+    let titles: Vec<String> = placements
+        .iter()
+        .map(|pl| match pl.action {
+            // A first import keeps the subject it always had.
+            Action::New => new_subject(processed, pl),
+            _ => pl.subject(),
+        })
+        .collect();
+    let subject = match titles.as_slice() {
+        [one] => one.clone(),
+        many => format!("import {} documents: {}", many.len(), many.join("; ")),
+    };
+    let mut body = Vec::new();
+    let mut trailers = Vec::new();
+    for pl in placements {
+        let p = &processed[pl.documents[0]];
+        let (against, before) = previous_state(repo, git, p)?;
+        let after = Snapshot::from_bytes(
+            &pl.snapshot_path,
+            &pl.writes
+                .iter()
+                .find(|w| w.path == pl.snapshot_path)
+                .map_or_else(Vec::new, |w| w.bytes.clone()),
+        )
+        .map(|s| s.state(&pl.snapshot_path))
+        .unwrap_or_else(|_| Snapshot::from_parsed(&p.parsed).state(&pl.snapshot_path));
+        let changes = diff::diff(&before, &after);
+        let mut paragraph = describe_changes(&pl.subject(), &against, &changes, reissue(pl));
+        if !pl.dropped.is_empty() {
+            paragraph.push_str(&format!(
+                "\nDropped source(s) of another language: {}",
+                pl.dropped.join(", ")
+            ));
+        }
+        body.push(paragraph);
+        trailers.push(format!("Import-Kind: {}", pl.action.word()));
+        trailers.push(format!(
+            "Value-Changes: {}",
+            placement::value_changes(&changes)
+        ));
+        for i in &pl.documents {
+            let p = &processed[*i];
+            trailers.extend([
+                format!("Effective-Date: {}", p.snapshot.id.effective_from),
+                format!("Document-Kind: {}", p.snapshot.id.kind.word()),
+                format!("Profession: {}", p.snapshot.id.profession),
+                format!("Source-File: {}", p.snapshot.source_path),
+                format!("Source-SHA256: {}", p.doc.sha256),
+                format!("Rows: {}", p.rows),
+            ]);
+        }
+    }
+    Ok(format!(
+        "{subject}\n\n{}\n\n{}\n",
+        body.join("\n\n"),
+        trailers.join("\n")
+    ))
+}
+
+/// The schema files the repository lacks, or holds in an older version.
+fn schema_writes(repo: &DataRepo) -> Result<Vec<FileWrite>, Error> {
+    let mut writes = Vec::new();
+    for (path, text) in canonical::SCHEMA_FILES {
+        if repo.read(path)?.as_deref() != Some(text.as_bytes()) {
+            writes.push(FileWrite {
+                path: path.to_string(),
+                bytes: text.as_bytes().to_vec(),
+            });
+        }
+    }
+    Ok(writes)
+}
+
+/// `physiotherapy tariff 2024-01-01: 197 rows (fr + nl)`
+fn new_subject(processed: &[Processed], pl: &Placement) -> String {
+    let first = title(&processed[pl.documents[0]]);
+    if pl.documents.len() < 2 {
+        return first;
+    }
+    let languages: Vec<String> = pl
+        .documents
+        .iter()
+        .map(|i| {
+            let source = &processed[*i].snapshot.source_path;
+            source.rsplit('.').nth(1).unwrap_or_default().to_string()
+        })
+        .collect();
+    format!("{first} ({})", languages.join(" + "))
+}
+
+/// Whether a placement replaces a snapshot (its commit body lists every change).
+fn reissue(pl: &Placement) -> bool {
+    matches!(pl.action, Action::Reissue { .. })
+}
+
+/// `physiotherapy tariff 2024-01-01: 197 rows`
+pub fn title(p: &Processed) -> String {
+    format!(
+        "{} {} {}: {}",
+        p.snapshot.id.profession,
+        p.snapshot.id.kind.word(),
+        p.snapshot.id.effective_from,
+        p.summary
+    )
+}
+
+/// What a document is compared with: its own earlier version (a re-issue), or
+/// else the state of its profession at its date.
+fn previous_state(repo: &DataRepo, git: &GitRepo, p: &Processed) -> Result<(String, State), Error> {
+    let path = &p.snapshot.snapshot_path;
+    if let Some(bytes) = git.head_file(path)? {
+        let old = Snapshot::from_bytes(path, &bytes)?;
+        return Ok((format!("the previous version of {path}"), old.state(path)));
+    }
+    let snapshots = catalog::list(repo)?;
+    let date = p.snapshot.id.effective_from;
+    let (state, from) = catalog::state_at(repo, &snapshots, &p.snapshot.id.profession, date)?;
+    let against = match from.as_slice() {
+        [] => "an empty repository".to_string(),
+        files => format!("the state at {date} ({})", files.join(", ")),
+    };
+    Ok((against, state))
+}
+
+/// The commit body paragraph of one document.
+fn describe_changes(title: &str, against: &str, d: &Diff, every_change: bool) -> String {
+    let mut lines = vec![format!(
+        "{title}. Against {against}: codes added {}, removed {}, changed {}, unchanged {}.",
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len(),
+        d.unchanged
+    )];
+    let shown: Vec<String> = d
+        .changed
+        .iter()
+        .flat_map(|c| {
+            c.changes
+                .iter()
+                .map(move |ch| format!("  {} {} {} → {}", c.code, ch.field.name(), ch.old, ch.new))
+        })
+        .take(if every_change { usize::MAX } else { 8 })
+        .collect();
+    lines.extend(shown);
+    for (sign, list) in [("+", &d.added), ("-", &d.removed)] {
+        if !list.is_empty() {
+            let shown = if every_change { list.len() } else { 8 };
+            let codes: Vec<String> = list
+                .iter()
+                .take(shown)
+                .map(|s| s.code.to_string())
+                .collect();
+            let more = if list.len() > shown { ", ..." } else { "" };
+            lines.push(format!("  {sign} {}{more}", codes.join(", ")));
+        }
+    }
+    lines.join("\n")
+}
