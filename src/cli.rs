@@ -154,7 +154,10 @@ pub enum Command {
     Man,
     /// Internal: extract a PDF in a child process (see `source::pdf`).
     #[command(name = "__extract-pdf", hide = true)]
-    ExtractPdfWorker { file: PathBuf },
+    ExtractPdfWorker {
+        /// The PDF; default: its bytes on standard input.
+        file: Option<PathBuf>,
+    },
 }
 
 /// Output format of `report`.
@@ -252,9 +255,8 @@ pub struct ImportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Time limit for extracting the text of one PDF, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub timeout: u64,
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Write the files but make no git commit (the default commits, creating
     /// the git repository if DIR has none).
     #[arg(long)]
@@ -304,6 +306,8 @@ pub struct ShowArgs {
 pub struct RebuildArgs {
     #[command(flatten)]
     pub repo: RepoArg,
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Compare only: report snapshots that would change, write nothing.
     #[arg(long)]
     pub check: bool,
@@ -392,13 +396,29 @@ pub struct LogArgs {
     pub format: Format,
 }
 
+/// Limits on reading one document.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Time limit for extracting the text of one PDF, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Memory a PDF extraction may use, in MiB (a hard limit on its worker
+    /// process; past it the document is refused, never read short).
+    #[arg(long, value_name = "MIB", default_value_t = crate::source::DEFAULT_MAX_MEMORY >> 20,
+          value_parser = clap::value_parser!(u64).range(64..))]
+    pub max_memory: u64,
+    /// The largest document read, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = crate::source::DEFAULT_MAX_INPUT_BYTES >> 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_input_size: u64,
+}
+
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
     /// A PDF (or text) document.
     pub file: PathBuf,
-    /// Time limit for extracting the text of a PDF, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub timeout: u64,
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Output format (json: `{"file", "lines": [{"line", "page", "text"}]}`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -23,7 +23,7 @@ struct Line<'a> {
 }
 
 pub fn run(args: ExtractArgs) -> Result<Outcome, Error> {
-    let doc = source::read(&args.file, &super::read_options(args.timeout))?;
+    let doc = source::read(&args.file, &super::read_options(&args.read))?;
     match args.format {
         Format::Text => Out::print(&numbered(&doc)),
         Format::Json => Out::json(&Extracted {

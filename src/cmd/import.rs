@@ -116,7 +116,7 @@ pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
         no_commit: args.no_commit,
         replace: args.replace,
         author: args.author.clone(),
-        read: super::read_options(args.timeout),
+        read: super::read_options(&args.read),
     };
     let bar = progress_bar(files.len());
     let done = import::import(&args.repo.repo, &files, &options, &|file: &Path| {

@@ -90,7 +90,7 @@ pub fn run(mut cli: Cli) -> Result<Outcome, Error> {
             Out::print(&String::from_utf8_lossy(&out));
             Ok(Outcome::Clean)
         }
-        Command::ExtractPdfWorker { file } => Ok(match crate::source::pdf::run_worker(&file) {
+        Command::ExtractPdfWorker { file } => Ok(match crate::source::pdf::run_worker(file.as_deref()) {
             0 => Outcome::Clean,
             _ => Outcome::Findings,
         }),
@@ -115,14 +115,16 @@ fn repo_of(command: &mut Command) -> Option<&mut crate::cli::RepoArg> {
 
 /// Source-reading options for the binary: PDFs are extracted in a child
 /// process of this executable (see [`crate::source::pdf`]).
-pub fn read_options(timeout_seconds: u64) -> crate::source::ReadOptions {
+pub fn read_options(args: &crate::cli::ReadArgs) -> crate::source::ReadOptions {
     let isolation = match std::env::current_exe() {
         Ok(exe) => crate::source::pdf::Isolation::Subprocess(exe),
         Err(_) => crate::source::pdf::Isolation::InProcess,
     };
     crate::source::ReadOptions {
-        pdf_timeout: std::time::Duration::from_secs(timeout_seconds),
+        pdf_timeout: std::time::Duration::from_secs(args.timeout),
         isolation,
+        max_input_bytes: args.max_input_size.saturating_mul(1 << 20),
+        max_memory: args.max_memory.saturating_mul(1 << 20),
     }
 }
 

@@ -46,7 +46,7 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
     let mut processed = Vec::new();
     for path in &sources {
         let relative = repo.relative(path);
-        let mut doc = source::read(path, &super::read_options(60))?;
+        let mut doc = source::read(path, &super::read_options(&args.read))?;
         doc.path = relative.clone().into();
         let done = pipeline::process(doc)?;
         if !json {

@@ -76,22 +76,43 @@ pub struct ReadOptions {
     pub pdf_timeout: Duration,
     /// How PDF extraction is isolated from the caller.
     pub isolation: pdf::Isolation,
+    /// The largest source file read, in bytes (larger ones are refused
+    /// before they are read whole).
+    pub max_input_bytes: u64,
+    /// The address space a PDF extraction worker may use, in bytes (a hard
+    /// limit set on the child process; [`pdf::Isolation::InProcess`] cannot
+    /// enforce it).
+    pub max_memory: u64,
 }
+
+/// Default of [`ReadOptions::max_input_bytes`]: 256 MiB (a year's table is
+/// well under 1 MiB as PDF, and 40 KiB as text).
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 256 << 20;
+/// Default of [`ReadOptions::max_memory`]: 768 MiB, so the whole process
+/// tree stays under 1 GiB.
+pub const DEFAULT_MAX_MEMORY: u64 = 768 << 20;
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             pdf_timeout: Duration::from_secs(60),
             isolation: pdf::Isolation::InProcess,
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            max_memory: DEFAULT_MAX_MEMORY,
         }
     }
 }
 
 /// Reads a source file: a PDF (by its `%PDF` signature or `.pdf` name) or UTF-8 text.
+///
+/// Only regular files are read (a FIFO, a device such as `/dev/zero` or a
+/// folder is refused), and none larger than [`ReadOptions::max_input_bytes`].
+/// The bytes are read once: a PDF worker is handed these bytes, never the
+/// path, so the source stored and the lines parsed are of the same file.
 pub fn read(path: &Path, options: &ReadOptions) -> Result<SourceDocument, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_bounded(path, options.max_input_bytes)?;
     if looks_like_pdf(path, &bytes) {
-        let lines = pdf::extract_lines(path, &bytes, options.pdf_timeout, &options.isolation)?;
+        let lines = pdf::extract_lines(path, &bytes, options)?;
         return Ok(SourceDocument {
             path: path.to_path_buf(),
             format: SourceFormat::Pdf,
@@ -110,6 +131,54 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<SourceDocument, Error>
     let mut doc = SourceDocument::from_text(path, text);
     doc.bytes = bytes;
     Ok(doc)
+}
+
+/// Opens a file without waiting: opening a FIFO would otherwise block until
+/// someone writes to it, before its kind could be checked.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// The bytes of a regular file of at most `max` bytes.
+fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let unreadable = |reason: String| Error::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file = open_nonblocking(path).map_err(|e| Error::io(path, e))?;
+    // The kind is asked of the open file, so it is the file that is read.
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(unreadable(
+            "not a regular file (a folder, device, FIFO or socket): documents are files".into(),
+        ));
+    }
+    let too_large = || {
+        unreadable(format!(
+            "larger than the limit of {} MiB for a document (raise it with --max-input-size)",
+            max >> 20
+        ))
+    };
+    if meta.len() > max {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Bounded even if the file grows while it is read.
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 fn looks_like_pdf(path: &Path, bytes: &[u8]) -> bool {

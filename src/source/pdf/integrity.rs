@@ -59,7 +59,10 @@ fn inflate_streams(doc: &mut Document) -> Result<(), String> {
         let only_flate = stream.filters().is_ok_and(|f| f.len() == 1)
             && stream.dict.get(b"DecodeParms").is_err();
         let plain = strict_inflate(&stream.content)
-            .map_err(|e| damaged(format!("Flate data is damaged ({e})")))?;
+            .map_err(|e| match e.starts_with("it inflates") {
+                true => damaged(e),
+                false => damaged(format!("Flate data is damaged ({e})")),
+            })?;
         if only_flate {
             stream.set_plain_content(plain);
         }
@@ -130,20 +133,39 @@ fn looks_like_zlib(data: &[u8]) -> bool {
 /// ends is whole, and is accepted (as poppler and pdf.js do).
 fn strict_inflate(data: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    let zlib_error = match ZlibDecoder::new(data).read_to_end(&mut out) {
-        Ok(_) => return Ok(out),
+    let zlib_error = match ZlibDecoder::new(data)
+        .take(MAX_INFLATED + 1)
+        .read_to_end(&mut out)
+    {
+        Ok(_) => return bounded(out),
         Err(e) => e,
     };
     let body = data.get(2..).unwrap_or_default();
     let mut raw = DeflateDecoder::new(body);
     out.clear();
-    if raw.read_to_end(&mut out).is_ok() {
+    if (&mut raw).take(MAX_INFLATED + 1).read_to_end(&mut out).is_ok() {
         let rest = body.get(raw.total_in() as usize..).unwrap_or_default();
-        if rest.iter().all(u8::is_ascii_whitespace) {
-            return Ok(out);
+        if out.len() as u64 > MAX_INFLATED || rest.iter().all(u8::is_ascii_whitespace) {
+            return bounded(out);
         }
     }
     Err(zlib_error.to_string())
+}
+
+/// The most one stream may inflate to: 64 MiB. The page content of a
+/// year's table is under 1 MiB; a stream that inflates past this is a
+/// decompression bomb (or not a tariff document), refused before it can
+/// exhaust memory. Images, the largest streams, are not inflated here.
+pub const MAX_INFLATED: u64 = 64 << 20;
+
+fn bounded(out: Vec<u8>) -> Result<Vec<u8>, String> {
+    if out.len() as u64 > MAX_INFLATED {
+        return Err(format!(
+            "it inflates to more than {} MiB (a decompression bomb?)",
+            MAX_INFLATED >> 20
+        ));
+    }
+    Ok(out)
 }
 
 /// Walks the page tree: every kid must be a readable page or page list, and
