@@ -66,6 +66,9 @@ pub enum Rule {
     MixedDocument,
     /// The French and Dutch sources of one document state different values.
     LanguageMismatch,
+    /// Amounts whose product, difference or share does not fit in a decimal
+    /// (28 significant digits): nothing can be checked with them.
+    ArithmeticOverflow,
 }
 
 impl Rule {
@@ -90,6 +93,7 @@ impl Rule {
             Rule::UnreadableDate => "unreadable-date",
             Rule::MixedDocument => "mixed-document",
             Rule::LanguageMismatch => "language-mismatch",
+            Rule::ArithmeticOverflow => "arithmetic-overflow",
         }
     }
 
