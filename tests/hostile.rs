@@ -354,3 +354,68 @@ proptest! {
         prop_assert!(!audit::markdown::render(&report).is_empty());
     }
 }
+
+// ------------------------------------------------------ snapshots are data
+
+/// A repository whose tariff snapshot is replaced by `text`.
+fn repo_with_snapshot(text: &str) -> tempfile::TempDir {
+    let repo = imported_repo();
+    std::fs::write(repo.path().join(SNAPSHOT), text).unwrap();
+    repo
+}
+
+#[test]
+fn a_snapshot_of_100_000_nested_brackets_is_refused_before_parsing() {
+    for (open, close) in [("[", "]"), ("{a: ", "}")] {
+        let text = format!(
+            "schema: inami-tariffs/tariff/1\nrows: {}{}\n",
+            open.repeat(100_000),
+            close.repeat(100_000)
+        );
+        let repo = repo_with_snapshot(&text);
+        for args in [&["validate"][..], &["show", "560011"]] {
+            common::tariffs(repo.path())
+                .args(args)
+                .assert()
+                .code(2)
+                .stderr(contains(SNAPSHOT))
+                .stderr(contains(
+                    "nested more than 128 levels deep (`[` or `{`) by line 2: refused before parsing",
+                ));
+        }
+    }
+}
+
+#[test]
+fn brackets_hidden_in_quotes_do_not_hide_the_nesting() {
+    // Every `]` is inside a quoted scalar, so none closes a level.
+    let text = format!(
+        "schema: inami-tariffs/convention/1\nkey_values: {}\n",
+        "[ 'x]', ".repeat(200)
+    );
+    let repo = repo_with_snapshot(&text);
+    common::tariffs(repo.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("nested more than 128 levels deep"));
+}
+
+#[test]
+fn a_snapshot_larger_than_the_limit_is_refused_unread() {
+    let repo = imported_repo();
+    // Sparse: the length is over the limit, the disk holds nothing.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(repo.path().join(SNAPSHOT))
+        .unwrap();
+    file.set_len((256 << 20) + 1).unwrap();
+    common::tariffs(repo.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "268435457 bytes, more than the 268435456 a snapshot may have: not read",
+        ));
+}

@@ -65,7 +65,7 @@ pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
 ///
 /// The schema is checked once, here; the snapshot is then read typed, once.
 pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = canonical::bounds::read_file(path)?;
     let label = path.display().to_string();
     let schema = canonical::declared_schema(&text)
         .and_then(canonical::json_schema_for)
