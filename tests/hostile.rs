@@ -419,3 +419,130 @@ fn a_snapshot_larger_than_the_limit_is_refused_unread() {
             "268435457 bytes, more than the 268435456 a snapshot may have: not read",
         ));
 }
+
+// ------------------------------------- sources: checked, and never outside
+
+const SOURCE: &str = "sources/physiotherapy/2024-01-01-tariff.fr.txt";
+
+/// Line 26 of the seed table: printed under a finding on 560011 when the
+/// source is read.
+const LINE_26: &str = "M = 1,066667 560011 - = M 24 25,60 23,10 19,35";
+
+#[test]
+fn a_stored_source_that_changed_is_a_source_mismatch() {
+    let repo = imported_repo();
+    let source = repo.path().join(SOURCE);
+    let mut bytes = std::fs::read(&source).unwrap();
+    bytes.extend_from_slice(b"\n");
+    std::fs::write(&source, &bytes).unwrap();
+    let found = inami_tariffs::source::sha256_hex(&bytes);
+    common::tariffs(repo.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout(contains("error[source-mismatch]"))
+        .stdout(contains(format!(
+            "the stored source {SOURCE} is not the one the snapshot was made from"
+        )))
+        .stdout(contains(format!("found {found}")));
+    std::fs::remove_file(&source).unwrap();
+    common::tariffs(repo.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout(contains(format!("no stored source at {SOURCE}")));
+}
+
+#[test]
+fn every_source_of_a_bilingual_snapshot_is_checked() {
+    let repo = imported_repo();
+    let text = std::fs::read_to_string(repo.path().join(SNAPSHOT)).unwrap();
+    let sha = |s: &str| {
+        let line = s.lines().find(|l| l.contains("sha256:")).unwrap();
+        line.split_whitespace().last().unwrap().to_string()
+    };
+    let nl = "sources/physiotherapy/2024-01-01-tariff.nl.txt";
+    std::fs::write(repo.path().join(nl), "Tarieven\n").unwrap();
+    let sources = format!(
+        "sources:\n\
+         - language: fr\n  file: {SOURCE}\n  sha256: {}\n  format: text\n\
+         - language: nl\n  file: {nl}\n  sha256: {}\n  format: text\n",
+        sha(&text),
+        "0".repeat(64)
+    );
+    std::fs::write(repo.path().join(SNAPSHOT), format!("{text}{sources}")).unwrap();
+    common::tariffs(repo.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout(contains(format!(
+            "the stored source {nl} is not the one the snapshot was made from"
+        )))
+        .stdout(contains("1 error, 0 warnings"));
+}
+
+/// A repository whose snapshot has a wrong fee on 560011 (so a finding
+/// shows the source line when the source is read) and whose only copy of
+/// the source, with the digest the snapshot states, is outside it.
+fn repo_with_source_outside() -> (tempfile::TempDir, tempfile::TempDir) {
+    let repo = imported_repo();
+    edit_snapshot(repo.path(), "fee: '25.60'", "fee: '25.66'");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::rename(repo.path().join(SOURCE), outside.path().join("source.txt")).unwrap();
+    (repo, outside)
+}
+
+#[test]
+fn a_source_file_with_dot_dot_is_not_read() {
+    let (repo, outside) = repo_with_source_outside();
+    // From the repository root, `sources/../..` is the temporary folder.
+    let climb = format!(
+        "sources/../../{}/source.txt",
+        outside.path().file_name().unwrap().to_string_lossy()
+    );
+    assert!(
+        repo.path().join(&climb).is_file(),
+        "the path does lead to it"
+    );
+    edit_snapshot(
+        repo.path(),
+        &format!("file: {SOURCE}"),
+        &format!("file: {climb}"),
+    );
+    common::tariffs(repo.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout(contains("error[source-path]"))
+        .stdout(contains(format!(
+            "the source file `{climb}` is not a plain path below the repository"
+        )))
+        .stdout(contains("error[fee-mismatch]"))
+        .stdout(contains(LINE_26).not());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_source_file_through_a_symlink_out_of_the_repository_is_not_read() {
+    let (repo, outside) = repo_with_source_outside();
+    let folder = repo.path().join("sources/physiotherapy");
+    std::fs::remove_dir(&folder).unwrap();
+    std::fs::rename(
+        outside.path().join("source.txt"),
+        outside.path().join("2024-01-01-tariff.fr.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), &folder).unwrap();
+    assert!(
+        repo.path().join(SOURCE).is_file(),
+        "the path does lead to it"
+    );
+    common::tariffs(repo.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout(contains("error[source-path]"))
+        .stdout(contains("leads outside the repository through a symlink"))
+        .stdout(contains("error[fee-mismatch]"))
+        .stdout(contains(LINE_26).not());
+}
