@@ -129,6 +129,39 @@ fn a_relative_change_too_large_for_percent_prints_in_every_format() {
     }
 }
 
+#[test]
+fn a_convention_number_longer_than_a_decimal_is_unreadable_not_a_panic() {
+    let text =
+        std::fs::read_to_string(common::fixture("convention/convention-kine-2021.fr.txt")).unwrap();
+    let long = "1234567890123456789012345678901";
+    for (from, to) in [
+        (
+            "sont portés à 25 euros",
+            format!("sont portés à {long} euros"),
+        ),
+        ("remboursée à 60%", format!("remboursée à {long}%")),
+        ("- 0,927692 pour", format!("- 0,{long} pour")),
+        ("à maximum 1,13 euros", format!("à maximum {long},13 euros")),
+        (
+            "(prestations M 24 de la",
+            format!("(prestations M {long} de la"),
+        ),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.fr.txt"), text.replacen(from, &to, 1)).unwrap();
+        common::tariffs(dir.path())
+            .args(["import", "--dry-run", "c.fr.txt"])
+            .assert()
+            .code(1)
+            .stdout(contains(
+                "error[unreadable-statement]: this number has more digits than a decimal holds",
+            ))
+            .stdout(contains("expected a number of at most 28 digits"))
+            .stderr(contains("panicked").not());
+    }
+}
+
 /// Findings placed in the file only: the property tests look at panics.
 struct Nowhere;
 
