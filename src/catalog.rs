@@ -44,6 +44,7 @@ impl Snapshot {
                 Ok(Snapshot::Tariff(canonical::read_tariff(path, text)?))
             }
             Some(s) if s.starts_with("inami-tariffs/convention/") => {
+                canonical::bounds::check(path, text)?;
                 let convention = serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
                     path: path.to_path_buf(),
                     reason: e.to_string(),
@@ -62,6 +63,7 @@ impl Snapshot {
 
     /// Reads bytes (from a file or a git blob).
     pub fn from_bytes(label: &str, bytes: &[u8]) -> Result<Snapshot, Error> {
+        canonical::bounds::check_size(Path::new(label), bytes.len() as u64)?;
         let text = std::str::from_utf8(bytes).map_err(|_| Error::BadSnapshot {
             path: label.into(),
             reason: "not UTF-8".into(),
@@ -125,8 +127,8 @@ pub fn list(repo: &DataRepo) -> Result<Vec<SnapshotRef>, Error> {
 /// Loads one snapshot of the work tree.
 pub fn load(repo: &DataRepo, snapshot: &SnapshotRef) -> Result<Snapshot, Error> {
     let path = repo.path(&snapshot.path);
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    Snapshot::from_bytes(&snapshot.path, &bytes)
+    let text = canonical::bounds::read_file(&path)?;
+    Snapshot::from_yaml(&snapshot.path, &text)
 }
 
 /// The professions that have snapshots.

@@ -162,7 +162,7 @@ pub fn side(
         .into_iter()
         .find(|p| p.is_file());
     let (bytes, commit) = match on_disk {
-        Some(path) => (std::fs::read(&path).map_err(|e| Error::io(&path, e))?, None),
+        Some(path) => (crate::canonical::bounds::read_file(&path)?.into_bytes(), None),
         None if spec.contains(':') => {
             let git = git.ok_or_else(|| {
                 Error::Usage(format!(

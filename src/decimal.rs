@@ -64,8 +64,20 @@ pub fn to_document_style(value: Decimal) -> String {
 }
 
 /// Rounds half-up (away from zero) to the cent: the rule INAMI applies to fees.
+///
+/// Never overflows: rounding a value with more than two decimals to two
+/// shrinks its mantissa before the carry is added.
 pub fn round_to_cent(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Key value × relative value, half-up to the cent; `None` when the product
+/// does not fit in a decimal (a 28-digit key value times 24).
+///
+/// Every fee the tool computes goes through here: `*` on two amounts read
+/// from a document or a snapshot would panic on such values.
+pub fn fee_of(key_value: Decimal, relative_value: Decimal) -> Option<Decimal> {
+    key_value.checked_mul(relative_value).map(round_to_cent)
 }
 
 #[cfg(test)]
@@ -101,6 +113,18 @@ mod tests {
         );
         assert_eq!(round_to_cent(parse("0.675").unwrap()).to_string(), "0.68");
         assert_eq!(round_to_cent(parse("0.1695").unwrap()).to_string(), "0.17");
+    }
+
+    #[test]
+    fn a_fee_too_large_for_a_decimal_is_none_not_a_panic() {
+        let key_value = parse("9999999999999999999999999999").unwrap();
+        assert_eq!(fee_of(key_value, Decimal::from(24)), None);
+        assert_eq!(
+            fee_of(parse("1,066667").unwrap(), Decimal::from(24)),
+            Some(parse("25.60").unwrap())
+        );
+        assert_eq!(round_to_cent(Decimal::MAX), Decimal::MAX);
+        assert_eq!(round_to_cent(Decimal::new(i64::MAX, 28)).scale(), 2);
     }
 
     #[test]

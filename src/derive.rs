@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 
 use crate::catalog::{self, Snapshot, SnapshotRef};
 use crate::code::Code;
-use crate::decimal::round_to_cent;
+use crate::decimal::fee_of;
 use crate::error::Error;
 use crate::layout::DocumentKind;
 use crate::state::{CodeState, Derivation, Field, Input, Origin, State, Value};
@@ -214,10 +214,9 @@ fn derive_fee(state: &mut CodeState, key_value: Decimal, date: NaiveDate, relati
     let Some(rv) = amount(state, Field::RelativeValue) else {
         return;
     };
-    let Some(product) = key_value.checked_mul(rv) else {
+    let Some(fee) = fee_of(key_value, rv) else {
         return;
     };
-    let fee = round_to_cent(product);
     let inputs = vec![
         input(state, Field::KeyValue, key_value),
         input(state, Field::RelativeValue, rv),

@@ -36,6 +36,18 @@ impl Change {
         }
         new.checked_sub(old)?.checked_div(old)
     }
+
+    /// [`Change::relative`] in percent, to the hundredth (`14.98`); `None`
+    /// where there is no relative change or it is too large to print in percent.
+    pub fn percent(&self) -> Option<Decimal> {
+        percent(self.relative()?)
+    }
+}
+
+/// A relative change in percent, to the hundredth; `None` when ×100 overflows
+/// (a change from 1 to 7.9 × 10²⁸).
+pub fn percent(relative: Decimal) -> Option<Decimal> {
+    Some(relative.checked_mul(Decimal::ONE_HUNDRED)?.round_dp(2))
 }
 
 /// The changes of one code present on both sides.
@@ -184,6 +196,7 @@ impl Diff {
             }
         }
         if let Some(min) = f.min_change_percent {
+            // Dividing by 100 shrinks: it cannot overflow.
             let threshold = min / Decimal::ONE_HUNDRED;
             self.changed.retain(|c| {
                 c.changes

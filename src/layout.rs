@@ -9,6 +9,8 @@
 //! document twice lands on the same files, and a re-issued table replaces the
 //! snapshot of its date.
 
+use std::path::{Component, Path, PathBuf};
+
 use chrono::NaiveDate;
 
 use crate::model::{Language, SourceFormat};
@@ -102,9 +104,74 @@ impl DocumentId {
     }
 }
 
+/// The file a repository-relative path read from a file (a snapshot's
+/// `source.file`) names, or why it may not be read.
+///
+/// Such a path is data: `../../etc/passwd`, `/etc/passwd` or a path through
+/// a symlink to a folder outside would make the tool read, and print, a file
+/// of someone else's. Only plain names below the root are accepted, and an
+/// existing file must still be inside the root once every symlink is
+/// resolved; the path returned is that resolved one. A path naming nothing
+/// is returned as it is: reading it says it is missing.
+pub fn inside(root: &Path, relative: &str) -> Result<PathBuf, &'static str> {
+    let path = Path::new(relative);
+    if relative.is_empty() || relative.contains('\0') {
+        return Err("is empty or holds a NUL byte");
+    }
+    if path.is_absolute() || path.has_root() {
+        return Err("is an absolute path");
+    }
+    if !path.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err("is not a plain path below the repository (`..` or `.`)");
+    }
+    let joined = root.join(path);
+    if std::fs::symlink_metadata(&joined).is_err() {
+        return Ok(joined);
+    }
+    let outside = "leads outside the repository through a symlink";
+    let root = std::fs::canonicalize(root).map_err(|_| outside)?;
+    let resolved = std::fs::canonicalize(&joined).map_err(|_| outside)?;
+    if resolved.starts_with(&root) {
+        Ok(resolved)
+    } else {
+        Err(outside)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_read_from_a_file_stays_inside_the_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        let inside_file = root.join("sources/a.txt");
+        std::fs::create_dir_all(inside_file.parent().unwrap()).unwrap();
+        std::fs::write(&inside_file, "a").unwrap();
+        assert!(inside(&root, "sources/a.txt").is_ok());
+        assert!(inside(&root, "sources/missing.txt").is_ok());
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "sources/../../x",
+            "./sources/a.txt",
+            "a\0b",
+        ] {
+            assert!(inside(&root, bad).is_err(), "{bad:?}");
+        }
+        #[cfg(unix)]
+        {
+            let outside = dir.path().join("outside");
+            std::fs::create_dir_all(&outside).unwrap();
+            std::fs::write(outside.join("secret.txt"), "s").unwrap();
+            std::os::unix::fs::symlink(&outside, root.join("sources/link")).unwrap();
+            assert!(inside(&root, "sources/link/secret.txt").is_err());
+            std::os::unix::fs::symlink(&inside_file, root.join("sources/b.txt")).unwrap();
+            assert!(inside(&root, "sources/b.txt").is_ok());
+        }
+    }
 
     #[test]
     fn paths_follow_the_documented_layout() {

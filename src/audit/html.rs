@@ -157,10 +157,9 @@ fn distribution_chart(buckets: &[(String, usize)]) -> String {
 
 /// `+14.98%`, with its class for color.
 fn percent(r: Option<Decimal>) -> (String, &'static str) {
-    let Some(p) = r.and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED)) else {
+    let Some(p) = r.and_then(crate::diff::percent) else {
         return (String::new(), "");
     };
-    let p = p.round_dp(2);
     if p.is_sign_negative() {
         (format!("{p}%"), "down")
     } else {
@@ -251,12 +250,17 @@ fn chart(s: &Series) -> String {
     let values: Vec<Decimal> = s.points.iter().map(|p| p.1).collect();
     let lo = values.iter().copied().min().unwrap_or_default();
     let hi = values.iter().copied().max().unwrap_or_default();
-    let span = if hi > lo { hi - lo } else { Decimal::ONE };
+    // Values from a snapshot may be extreme (−7.9 × 10²⁸ to 7.9 × 10²⁸):
+    // a span or offset that overflows puts the point on the baseline.
+    let span = hi.checked_sub(lo).filter(|s| s > &Decimal::ZERO);
     let n = d(i64::try_from(values.len().max(2) - 1).unwrap_or(1));
     let xy = |i: usize, v: Decimal| {
         let i = d(i64::try_from(i).unwrap_or(0));
         let x = pad + (w - pad - pad) * i / n;
-        let y = h - pad - (h - pad - pad) * (v - lo).checked_div(span).unwrap_or_default();
+        let height = span
+            .and_then(|span| v.checked_sub(lo)?.checked_div(span))
+            .unwrap_or_default();
+        let y = h - pad - (h - pad - pad) * height;
         (x.round_dp(1), y.round_dp(1))
     };
     let mut svg = format!(

@@ -49,12 +49,9 @@ pub fn render(r: &Report) -> String {
         r.changed.len()
     );
     for (c, series) in r.changed.iter().zip(&r.series) {
-        let change = headline_change(c).map_or(String::new(), |d| {
-            format!(
-                "{:+}%",
-                (d * rust_decimal::Decimal::ONE_HUNDRED).round_dp(2)
-            )
-        });
+        let change = headline_change(c)
+            .and_then(crate::diff::percent)
+            .map_or(String::new(), |p| format!("{p:+}%"));
         let mut fields = Vec::new();
         let (mut from, mut to) = (Vec::new(), Vec::new());
         for ch in &c.changes {

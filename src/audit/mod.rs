@@ -83,9 +83,11 @@ pub fn headline_change(c: &Changed) -> Option<Decimal> {
         .find_map(|f| c.changes.iter().find(|ch| ch.field == *f)?.relative())
 }
 
-fn distribution(changed: &[Changed]) -> Vec<(String, usize)> {
+/// How many changed codes moved by how much: buckets of 5 percentage points
+/// of their [`headline_change`] (`10% to 15%`), ascending.
+pub fn distribution(changed: &[Changed]) -> Vec<(String, usize)> {
     let step = Decimal::new(5, 0);
-    let mut buckets: std::collections::BTreeMap<i64, usize> = Default::default();
+    let mut buckets: std::collections::BTreeMap<i128, usize> = Default::default();
     for c in changed {
         let Some(r) = headline_change(c) else {
             continue;
@@ -93,8 +95,10 @@ fn distribution(changed: &[Changed]) -> Vec<(String, usize)> {
         let Some(percent) = r.checked_mul(Decimal::ONE_HUNDRED) else {
             continue;
         };
+        // Dividing by 5 shrinks, and a floored decimal has scale 0: the
+        // bucket is a whole number of at most 28 digits, which i128 holds.
         let bucket = (percent / step).floor();
-        let key = i64::try_from(bucket.mantissa() / 10i128.pow(bucket.scale())).unwrap_or(0);
+        let key = bucket.mantissa() / 10i128.pow(bucket.scale());
         *buckets.entry(key).or_default() += 1;
     }
     buckets

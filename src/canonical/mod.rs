@@ -5,6 +5,7 @@
 //! records give the same bytes. Reading checks the file against the schema
 //! first, so a malformed snapshot is reported by field, not as a serde panic.
 
+pub mod bounds;
 pub mod fast;
 mod quote;
 
@@ -70,9 +71,11 @@ pub fn tariff_to_yaml(table: &TariffTable) -> String {
 /// canonical form (see [`fast`]); for diff, history and show, where speed
 /// matters and typed reading already refuses malformed values.
 pub fn read_tariff(path: &Path, text: &str) -> Result<TariffTable, Error> {
+    bounds::check_size(path, text.len() as u64)?;
     if let Some(table) = fast::read_tariff(text) {
         return Ok(table);
     }
+    bounds::check(path, text)?;
     serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -104,8 +107,10 @@ fn from_yaml<T: DeserializeOwned>(path: &Path, text: &str, schema: &str) -> Resu
 
 /// Checks a snapshot's text against a JSON Schema; one finding per violation.
 ///
-/// Returns an error when the text is not YAML at all.
+/// Returns an error when the text is not YAML at all, or is too large or
+/// too deeply nested to parse (see [`bounds`]).
 pub fn schema_findings(path: &Path, text: &str, schema: &str) -> Result<Vec<Finding>, Error> {
+    bounds::check(path, text)?;
     let instance: serde_json::Value =
         serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
             path: path.to_path_buf(),

@@ -1,7 +1,6 @@
 //! `tariffs diff FROM TO`: what changed between two dates, snapshots or revisions.
 
 use anstyle::{AnsiColor, Style};
-use rust_decimal::Decimal;
 use serde::Serialize;
 use similar::TextDiff;
 
@@ -171,8 +170,7 @@ fn text_diff(args: &DiffArgs, from: &Side, to: &Side) -> Result<Outcome, Error> 
 
 /// `+14.98%`
 fn percent(change: &Change) -> String {
-    change.relative().map_or(String::new(), |r| {
-        let p = (r * Decimal::ONE_HUNDRED).round_dp(2);
+    change.percent().map_or(String::new(), |p| {
         if p.is_sign_negative() {
             format!("{p}%")
         } else {

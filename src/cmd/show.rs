@@ -135,7 +135,7 @@ fn latest_table_with(repo: &DataRepo, code: &str) -> Result<Option<(String, Tari
         if !path.to_string_lossy().ends_with("-tariff.yaml") {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = canonical::bounds::read_file(&path)?;
         let table = canonical::read_tariff(&path, &text)?;
         let newer = best
             .as_ref()

@@ -1,22 +1,25 @@
 //! `tariffs validate [PATH...]`: re-check snapshots (schema, then arithmetic).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::{print_findings, Out, Outcome};
 use crate::canonical;
 use crate::catalog::{self, Snapshot};
 use crate::cli::{Format, ValidateArgs};
 use crate::error::Error;
-use crate::model::TariffRow;
+use crate::layout;
+use crate::model::{LanguageSource, SourceFormat, SourceRef, TariffRow};
 use crate::parse::row::parse_row;
 use crate::parse::tariff::place_in_line;
 use crate::source::SourceDocument;
 use crate::store::DataRepo;
 use crate::validate::tariff::{Cell, Locate};
-use crate::validate::{self, Finding, Place};
+use crate::validate::{self, Finding, Place, Rule};
 
 #[derive(Debug, Serialize)]
 struct SnapshotReport {
@@ -65,7 +68,7 @@ pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
 ///
 /// The schema is checked once, here; the snapshot is then read typed, once.
 pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = canonical::bounds::read_file(path)?;
     let label = path.display().to_string();
     let schema = canonical::declared_schema(&text)
         .and_then(canonical::json_schema_for)
@@ -79,31 +82,162 @@ pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Erro
     }
     let mut findings = match Snapshot::from_yaml(&label, &text)? {
         Snapshot::Tariff(table) => {
+            let (source, mut findings) =
+                stored_sources(repo, &label, &text, &table.source, &table.sources)?;
             let locate = SnapshotLocator {
                 snapshot: path.to_path_buf(),
                 source_file: table.source.file.as_str().into(),
-                source: source_text(repo, &table.source.file, &table.source.sha256),
+                source,
             };
-            validate::tariff::check(&table, &locate)
+            findings.extend(validate::tariff::check(&table, &locate));
+            findings
         }
         Snapshot::Convention(convention) => {
+            let (source, mut findings) =
+                stored_sources(repo, &label, &text, &convention.source, &convention.sources)?;
             // Findings are placed in the stored source when it is at hand.
-            let source = source_text(repo, &convention.source.file, &convention.source.sha256)
-                .unwrap_or_else(|| SourceDocument::from_text(&convention.source.file, ""));
+            let source =
+                source.unwrap_or_else(|| SourceDocument::from_text(&convention.source.file, ""));
             let tables = catalog::tables(repo)?;
-            validate::convention::check(&convention, &source, &tables).0
+            findings.extend(validate::convention::check(&convention, &source, &tables).0);
+            findings
         }
     };
     validate::sort(&mut findings);
     Ok(findings)
 }
 
-/// The stored source text, when it is text and still the one the snapshot names.
-fn source_text(repo: &DataRepo, file: &str, sha256: &str) -> Option<SourceDocument> {
-    let bytes = repo.read(file).ok()??;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let doc = SourceDocument::from_text(file, text);
-    (doc.sha256 == sha256).then_some(doc)
+/// Checks every source a snapshot names (`source`, then `sources[]`): inside
+/// the repository, stored, and with the SHA-256 the snapshot states. Returns
+/// the text of `source` when it is a text source that checks out (to place
+/// findings in), and a finding for each source that does not.
+fn stored_sources(
+    repo: &DataRepo,
+    label: &str,
+    snapshot: &str,
+    source: &SourceRef,
+    sources: &[LanguageSource],
+) -> Result<(Option<SourceDocument>, Vec<Finding>), Error> {
+    let mut findings = Vec::new();
+    let mut text = None;
+    let mut seen = Vec::new();
+    let every = std::iter::once(source).chain(sources.iter().map(|l| &l.source));
+    for (i, s) in every.enumerate() {
+        if seen.contains(&(&s.file, &s.sha256)) {
+            continue;
+        }
+        seen.push((&s.file, &s.sha256));
+        let at = |needle: &str| place_in_snapshot(label, snapshot, needle);
+        let path = match layout::inside(repo.root(), &s.file) {
+            Ok(path) => path,
+            Err(why) => {
+                findings.push(Finding::new(
+                    Rule::SourcePath,
+                    at(&s.file),
+                    format!("the source file `{}` {why}; it was not read", s.file),
+                ));
+                continue;
+            }
+        };
+        let (sha256, bytes) = match read_and_digest(&path, s.format)? {
+            Stored::Read(sha256, bytes) => (sha256, bytes),
+            stored @ (Stored::Missing | Stored::NotAFile) => {
+                let what = match stored {
+                    Stored::Missing => "no stored source at",
+                    _ => "the stored source is no regular file:",
+                };
+                findings.push(Finding::new(
+                    Rule::SourceMismatch,
+                    at(&s.file),
+                    format!("{what} {}", s.file),
+                ));
+                continue;
+            }
+        };
+        if sha256 != s.sha256 {
+            findings.push(
+                Finding::new(
+                    Rule::SourceMismatch,
+                    at(&s.sha256),
+                    format!(
+                        "the stored source {} is not the one the snapshot was made from",
+                        s.file
+                    ),
+                )
+                .expected_found(s.sha256.clone(), sha256),
+            );
+            continue;
+        }
+        if i == 0 {
+            text = bytes
+                .and_then(|b| String::from_utf8(b).ok())
+                .map(|t| SourceDocument::from_text(&s.file, &t));
+        }
+    }
+    Ok((text, findings))
+}
+
+/// Source text larger than this is hashed but not kept to place findings in.
+const MAX_SOURCE_TEXT: usize = 256 << 20;
+
+/// A stored source as `validate` sees it.
+enum Stored {
+    Missing,
+    /// A folder, a FIFO, a device: never opened (a FIFO would block).
+    NotAFile,
+    /// Its SHA-256, and its bytes when it is text and not too large (a PDF
+    /// is hashed as it is read, not held).
+    Read(String, Option<Vec<u8>>),
+}
+
+fn read_and_digest(path: &Path, format: SourceFormat) -> Result<Stored, Error> {
+    let io = |e| Error::io(path, e);
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Stored::Missing),
+        Err(e) => return Err(io(e)),
+        Ok(m) if !m.is_file() => return Ok(Stored::NotAFile),
+        Ok(_) => {}
+    }
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut kept = (format == SourceFormat::Text).then(Vec::new);
+    let mut chunk = vec![0; 1 << 16];
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io(e)),
+        };
+        hasher.update(&chunk[..n]);
+        if let Some(bytes) = &mut kept {
+            if bytes.len() + n > MAX_SOURCE_TEXT {
+                kept = None;
+            } else {
+                bytes.extend_from_slice(&chunk[..n]);
+            }
+        }
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Stored::Read(sha256, kept))
+}
+
+/// The line of the snapshot that holds `needle` (a source's file or digest),
+/// with a caret under it; the whole snapshot when no line does.
+fn place_in_snapshot(label: &str, snapshot: &str, needle: &str) -> Place {
+    let doc = SourceDocument::from_text(label, snapshot);
+    let found = doc
+        .lines
+        .iter()
+        .find_map(|l| Some((l, l.text.find(needle).filter(|_| !needle.is_empty())?)));
+    match found {
+        Some((line, at)) => place_in_line(&label.into(), line, at, needle.chars().count()),
+        None => Place::file(label),
+    }
 }
 
 /// Places findings at the row's line in the stored source; when the source

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use super::{Finding, Place, Rule};
 use crate::code::Code;
-use crate::decimal::{round_to_cent, to_document_style as printed};
+use crate::decimal::{fee_of, round_to_cent, to_document_style as printed};
 use crate::model::{Convention, TariffRow, TariffTable};
 use crate::parse::tariff::place_in_line;
 use crate::source::SourceDocument;
@@ -162,7 +162,7 @@ pub fn check(c: &Convention, doc: &SourceDocument, tables: &Tables) -> (Vec<Find
                     .push((*code, "no key value for it at that date")),
                 Some((value, line)) => {
                     fee_check.codes_checked += 1;
-                    if round_to_cent(value * relative) != fee.amount {
+                    if fee_of(value, relative) != Some(fee.amount) {
                         wrong
                             .entry((line, relative))
                             .or_insert((value, Vec::new()))
@@ -173,7 +173,22 @@ pub fn check(c: &Convention, doc: &SourceDocument, tables: &Tables) -> (Vec<Find
             }
         }
         for ((line, relative), (value, codes)) in wrong {
-            let computed = round_to_cent(value * relative);
+            let Some(computed) = fee_of(value, relative) else {
+                findings.push(
+                    Finding::new(
+                        Rule::ArithmeticOverflow,
+                        place(doc, line, Some(&printed(value))),
+                        format!(
+                            "key value {} × {} (line {}) does not fit in a decimal (28 digits)",
+                            printed(value),
+                            printed(relative),
+                            fee.source_line
+                        ),
+                    )
+                    .for_code(codes[0]),
+                );
+                continue;
+            };
             let names: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
             findings.push(
                 Finding::new(
@@ -212,8 +227,31 @@ fn indemnity_rates(c: &Convention, doc: &SourceDocument, tables: &Tables) -> Vec
                 continue;
             };
             let base = row.fee.unwrap_or(indemnity.amount);
-            let share = |percent: Decimal| round_to_cent(base * percent / Decimal::ONE_HUNDRED);
-            let expected = (share(rate.preferential), share(rate.standard));
+            let share = |percent: Decimal| {
+                let share = base
+                    .checked_mul(percent)?
+                    .checked_div(Decimal::ONE_HUNDRED)?;
+                Some(round_to_cent(share))
+            };
+            let (Some(preferential), Some(standard)) =
+                (share(rate.preferential), share(rate.standard))
+            else {
+                findings.push(
+                    Finding::new(
+                        Rule::ArithmeticOverflow,
+                        place(doc, indemnity.source_line, Some(pseudo.as_str())),
+                        format!(
+                            "{} at {}% / {}% (pseudocode {pseudo}) does not fit in a decimal (28 digits)",
+                            printed(base),
+                            rate.preferential,
+                            rate.standard
+                        ),
+                    )
+                    .for_code(*pseudo),
+                );
+                continue;
+            };
+            let expected = (preferential, standard);
             let found = (row.intervention_preferential, row.intervention_standard);
             if expected != found {
                 findings.push(

@@ -66,6 +66,15 @@ pub enum Rule {
     MixedDocument,
     /// The French and Dutch sources of one document state different values.
     LanguageMismatch,
+    /// Amounts whose product, difference or share does not fit in a decimal
+    /// (28 significant digits): nothing can be checked with them.
+    ArithmeticOverflow,
+    /// A snapshot's stored source is missing, or its SHA-256 is not the one
+    /// the snapshot states.
+    SourceMismatch,
+    /// A snapshot names a source outside the repository (absolute, `..`, or
+    /// through a symlink): it is not read.
+    SourcePath,
 }
 
 impl Rule {
@@ -90,6 +99,9 @@ impl Rule {
             Rule::UnreadableDate => "unreadable-date",
             Rule::MixedDocument => "mixed-document",
             Rule::LanguageMismatch => "language-mismatch",
+            Rule::ArithmeticOverflow => "arithmetic-overflow",
+            Rule::SourceMismatch => "source-mismatch",
+            Rule::SourcePath => "source-path",
         }
     }
 

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::{Finding, Place, Rule};
 use crate::code::Code;
-use crate::decimal::{round_to_cent, to_document_style as doc};
+use crate::decimal::{fee_of, to_document_style as doc};
 use crate::model::{TariffRow, TariffTable};
 
 /// A cell of a row, for pointing at it.
@@ -77,7 +77,21 @@ fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<F
             );
         }
     }
-    let computed = round_to_cent(row.key_value * row.relative_value);
+    let Some(computed) = fee_of(row.key_value, row.relative_value) else {
+        // Nothing below can be checked against a fee that cannot be computed.
+        out.push(overflow(
+            at(Cell::KeyValue),
+            code,
+            format!(
+                "key value × relative value does not fit in a decimal (28 digits): {} × {}",
+                doc(row.key_value),
+                doc(row.relative_value)
+            ),
+        ));
+        check_order(row, at, out);
+        check_pair(row, at, out);
+        return;
+    };
     if let Some(fee) = row.fee.filter(|fee| *fee != computed) {
         out.push(
             Finding::new(
@@ -125,8 +139,28 @@ fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<F
                 .expected_found(format!("at most {}", doc(base)), doc(value))
                 .for_code(code),
             );
+        } else if base.checked_sub(value).is_none() {
+            out.push(overflow(
+                at(cell),
+                code,
+                format!(
+                    "the personal share {} − {} does not fit in a decimal (28 digits)",
+                    doc(base),
+                    doc(value)
+                ),
+            ));
         }
     }
+    check_order(row, at, out);
+    check_pair(row, at, out);
+}
+
+/// An `arithmetic-overflow` finding for the row of `code`.
+fn overflow(place: Place, code: Code, message: String) -> Finding {
+    Finding::new(Rule::ArithmeticOverflow, place, message).for_code(code)
+}
+
+fn check_order(row: &TariffRow, at: impl Fn(Cell) -> Place, out: &mut Vec<Finding>) {
     if row.intervention_preferential < row.intervention_standard {
         out.push(
             Finding::new(
@@ -138,9 +172,12 @@ fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<F
                 format!("at least {}", doc(row.intervention_standard)),
                 doc(row.intervention_preferential),
             )
-            .for_code(code),
+            .for_code(row.code()),
         );
     }
+}
+
+fn check_pair(row: &TariffRow, at: impl Fn(Cell) -> Place, out: &mut Vec<Finding>) {
     if let (Some(amb), Some(hos)) = (row.ambulatory_code, row.hospitalized_code) {
         if hos.number() != amb.number() + 11 {
             out.push(
@@ -196,15 +233,17 @@ fn check_duplicates(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Find
     }
 }
 
-/// The personal share of a row: what the patient pays, preferential and standard.
-fn share(row: &TariffRow) -> (Decimal, Decimal) {
-    let base = row
-        .fee
-        .unwrap_or_else(|| round_to_cent(row.key_value * row.relative_value));
-    (
-        base - row.intervention_preferential,
-        base - row.intervention_standard,
-    )
+/// The personal share of a row: what the patient pays, preferential and
+/// standard; `None` when the amounts overflow (reported by [`check_row`]).
+fn share(row: &TariffRow) -> Option<(Decimal, Decimal)> {
+    let base = match row.fee {
+        Some(fee) => fee,
+        None => fee_of(row.key_value, row.relative_value)?,
+    };
+    Some((
+        base.checked_sub(row.intervention_preferential)?,
+        base.checked_sub(row.intervention_standard)?,
+    ))
 }
 
 /// Personal shares are fixed amounts per category, so a share seen on one row
@@ -218,7 +257,7 @@ fn check_shares(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Finding>
         .filter(|f| f.is_error())
         .filter_map(|f| f.code)
         .collect();
-    let clean: Vec<(usize, &TariffRow)> = table
+    let clean: Vec<(usize, &TariffRow, (Decimal, Decimal))> = table
         .rows
         .iter()
         .enumerate()
@@ -226,10 +265,11 @@ fn check_shares(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Finding>
         .filter(|(_, r)| {
             !(r.intervention_preferential.is_zero() && r.intervention_standard.is_zero())
         })
+        .filter_map(|(i, r)| Some((i, r, share(r)?)))
         .collect();
     let mut counts: FxHashMap<(Decimal, Decimal), usize> = FxHashMap::default();
-    for (_, row) in &clean {
-        *counts.entry(share(row)).or_default() += 1;
+    for (_, _, share) in &clean {
+        *counts.entry(*share).or_default() += 1;
     }
     let mut common: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
     common.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -240,8 +280,7 @@ fn check_shares(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Finding>
         .collect::<Vec<_>>()
         .join(", ");
     let mut warnings = Vec::new();
-    for (index, row) in clean {
-        let (p, s) = share(row);
+    for (index, row, (p, s)) in clean {
         if counts[&(p, s)] == 1 {
             warnings.push(
                 Finding::new(

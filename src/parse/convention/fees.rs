@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use super::grammar::{FEE_VERB, FROM_DATE, OPEN_DATE, OPEN_FEE, RELATIVE_VALUE, STATED_FEE};
-use super::{euros, number, Reader};
+use super::Reader;
 use crate::model::StatedFee;
 
 /// Reads every stated fee, in the order of the text.
@@ -59,14 +59,27 @@ fn stated(reader: &mut Reader<'_>) -> Vec<StatedFee> {
             .into_iter()
             .find_map(|span| date_in(reader, span));
         let relative = f.paren.as_ref().and_then(|p| {
-            RELATIVE_VALUE
-                .captures(&reader.text()[p.clone()])
-                .map(|c| (c["letter"].chars().next(), number(&c["value"])))
+            let c = RELATIVE_VALUE.captures(&reader.text()[p.clone()])?;
+            let value = c.name("value").expect("group").range();
+            Some((
+                c["letter"].chars().next(),
+                p.start + value.start..p.start + value.end,
+            ))
         });
         reader.mark_read(f.whole.clone());
+        let relative = match relative {
+            Some((letter, span)) => match reader.number(span) {
+                Some(value) => Some((letter, value)),
+                None => continue,
+            },
+            None => None,
+        };
+        let Some(amount) = reader.euros(f.amount) else {
+            continue;
+        };
         let position = reader.position(f.whole.start);
         fees.push(StatedFee {
-            amount: euros(&reader.text()[f.amount]),
+            amount,
             effective_from: Some(reader.from(date)),
             key_letter: relative.and_then(|r| r.0),
             relative_value: relative.map(|r| r.1),
@@ -136,9 +149,12 @@ fn open(reader: &mut Reader<'_>) -> Vec<StatedFee> {
             Some(reader.from(stated))
         };
         reader.mark_read(whole.clone());
+        let Some(amount) = reader.euros(amount) else {
+            continue;
+        };
         let position = reader.position(whole.start);
         fees.push(StatedFee {
-            amount: euros(&reader.text()[amount]),
+            amount,
             effective_from: date,
             key_letter: None,
             relative_value: None,

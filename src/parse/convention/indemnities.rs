@@ -24,7 +24,7 @@ use super::grammar::{
     INDEMNITY, PSEUDOCODES, RATE, SECTION, STANDARD_WORDS, TABLE_INDEMNITY, TRAVEL_CLAUSE,
     TRAVEL_END, TRAVEL_MAXIMUM,
 };
-use super::{euros, number, Reader};
+use super::{number, Reader};
 use crate::code::Code;
 use crate::model::{Indemnity, Reimbursement};
 
@@ -43,7 +43,10 @@ pub(super) fn read(reader: &mut Reader<'_>) -> Vec<Indemnity> {
     out.extend(table(reader));
     out.extend(travel(reader));
     out.sort_by_key(|r| r.at);
-    let rates = rates(reader.text());
+    let (rates, too_long) = rates(reader.text());
+    for span in too_long {
+        reader.too_long(span);
+    }
     apply_section_rates(reader.text(), &mut out, &rates);
     out.into_iter().map(|r| r.indemnity).collect()
 }
@@ -117,17 +120,14 @@ fn simple(reader: &mut Reader<'_>) -> Vec<Read> {
             .filter_map(|m| Code::parse(m.as_str()))
             .collect();
         reader.mark_read(whole.start..pseudo_end);
-        let mut read = indemnity(
-            reader,
-            whole.start,
-            pseudocodes,
-            euros(&reader.text()[amount.clone()]),
-            applies_to,
-        );
+        let Some(amount) = reader.euros(amount.clone()) else {
+            continue;
+        };
+        let mut read = indemnity(reader, whole.start, pseudocodes, amount, applies_to);
         // A rate in the sentence right after the pseudocode belongs to this indemnity.
         let next = reader.text()[pseudo_end..reach_end.max(pseudo_end)].to_string();
         if let Some(rate) = RATE.captures(&next) {
-            read.indemnity.reimbursement = Some(reimbursement(&rate));
+            read.indemnity.reimbursement = reimbursement(&rate);
         }
         out.push(read);
     }
@@ -158,13 +158,10 @@ fn table(reader: &mut Reader<'_>) -> Vec<Read> {
             continue;
         };
         reader.mark_read(whole.clone());
-        out.push(indemnity(
-            reader,
-            whole.start,
-            pseudo,
-            euros(&reader.text()[amount]),
-            applies_to,
-        ));
+        let Some(amount) = reader.euros(amount) else {
+            continue;
+        };
+        out.push(indemnity(reader, whole.start, pseudo, amount, applies_to));
     }
     out
 }
@@ -176,10 +173,15 @@ fn travel(reader: &mut Reader<'_>) -> Vec<Read> {
         return Vec::new();
     };
     let whole = max.get(0).expect("whole match").range();
-    let usual = euros(&max["usual"]);
+    let usual = max.name("usual").expect("group").range();
     let exception = Code::parse(&max["code"]);
-    let exception_amount = euros(&max["exception"]);
+    let exception_amount = max.name("exception").expect("group").range();
     reader.mark_read(whole.clone());
+    let (Some(usual), Some(exception_amount)) =
+        (reader.euros(usual), reader.euros(exception_amount))
+    else {
+        return Vec::new();
+    };
     let section_end = TRAVEL_END
         .find(&reader.text()[whole.end..])
         .map_or(reader.text().len(), |m| whole.end + m.start());
@@ -204,7 +206,7 @@ fn travel(reader: &mut Reader<'_>) -> Vec<Read> {
         let tail_end = clauses.get(i + 1).map_or(section.end, |n| n.0.start);
         let rate = RATE
             .captures(&reader.text()[span.end..tail_end])
-            .map(|r| reimbursement(&r));
+            .and_then(|r| reimbursement(&r));
         reader.mark_read(span.start..tail_end);
         let amount = if exception.is_some_and(|e| applies_to.contains(&e)) {
             exception_amount
@@ -245,37 +247,52 @@ fn six_digit_codes(text: &str) -> Vec<Code> {
         .collect()
 }
 
-fn reimbursement(rate: &regex::Captures<'_>) -> Reimbursement {
+/// The rate a statement gives; `None` when a percentage has more digits than
+/// a decimal holds (reported once, by [`read`]).
+fn reimbursement(rate: &regex::Captures<'_>) -> Option<Reimbursement> {
     let all = |percent: i64| Reimbursement {
         preferential: Decimal::new(percent, 0),
         standard: Decimal::new(percent, 0),
     };
     if rate.name("none").is_some() {
-        return all(0);
+        return Some(all(0));
     }
     if rate.name("full").is_some() {
-        return all(100);
+        return Some(all(100));
     }
-    let (first, second) = (number(&rate["first"]), number(&rate["second"]));
+    let (first, second) = (number(&rate["first"])?, number(&rate["second"])?);
     // "15% pour les non-préférentiels et 60% pour les préférentiels": the words say which is which.
     if STANDARD_WORDS.is_match(&rate["between"]) && !STANDARD_WORDS.is_match(&rate["after"]) {
-        Reimbursement {
+        Some(Reimbursement {
             preferential: second,
             standard: first,
-        }
+        })
     } else {
-        Reimbursement {
+        Some(Reimbursement {
             preferential: first,
             standard: second,
-        }
+        })
     }
 }
 
-/// Every rate statement of the text: where it is, and the rate.
-fn rates(text: &str) -> Vec<(usize, Reimbursement)> {
-    RATE.captures_iter(text)
-        .map(|c| (c.get(0).expect("whole match").start(), reimbursement(&c)))
-        .collect()
+/// Every rate statement of the text: where it is, and the rate; and the
+/// spans of the percentages too long to read.
+fn rates(text: &str) -> (Vec<(usize, Reimbursement)>, Vec<Range<usize>>) {
+    let mut read = Vec::new();
+    let mut too_long = Vec::new();
+    for c in RATE.captures_iter(text) {
+        match reimbursement(&c) {
+            Some(rate) => read.push((c.get(0).expect("whole match").start(), rate)),
+            None => too_long.extend(
+                [c.name("first"), c.name("second")]
+                    .into_iter()
+                    .flatten()
+                    .filter(|m| number(m.as_str()).is_none())
+                    .map(|m| m.range()),
+            ),
+        }
+    }
+    (read, too_long)
 }
 
 /// A rate stated on its own after some indemnities of a section applies to

@@ -13,7 +13,7 @@ use super::grammar::{
     BULLET, FROM_DATE, FROM_START, HEADING_VERB, KEY_VALUE_HEADING, KEY_VALUE_ITEM,
     KEY_VALUE_NUMBER,
 };
-use super::{number, Reader};
+use super::Reader;
 use crate::model::KeyValueList;
 
 /// What the reader expects of an item, for findings.
@@ -179,6 +179,10 @@ fn item(
         );
         return None;
     }
+    let Some(key_value) = reader.number(value_span.clone()) else {
+        reader.mark_read(whole);
+        return None;
+    };
     let codes_range = c.name("codes").expect("group").range();
     let Some(codes) = reader.codes(
         body.start + codes_range.start..body.start + codes_range.end,
@@ -191,7 +195,7 @@ fn item(
     let position = reader.position(value_span.start);
     Some(KeyValueList {
         key_letter: letter,
-        value: number(value.as_str()),
+        value: key_value,
         effective_from: Some(date),
         codes,
         source_line: position.line,

@@ -197,6 +197,41 @@ impl Reader<'_> {
         }
     }
 
+    /// The amount in euros at `span`; a number too long for a decimal is reported.
+    fn euros(&mut self, span: Range<usize>) -> Option<Decimal> {
+        let value = euros(&self.text()[span.clone()]);
+        if value.is_none() {
+            self.too_long(span);
+        }
+        value
+    }
+
+    /// The number at `span`; a number too long for a decimal is reported.
+    fn number(&mut self, span: Range<usize>) -> Option<Decimal> {
+        let value = number(&self.text()[span.clone()]);
+        if value.is_none() {
+            self.too_long(span);
+        }
+        value
+    }
+
+    /// Reports a number the grammar matched that no decimal holds.
+    fn too_long(&mut self, span: Range<usize>) {
+        let written = &self.text()[span.clone()];
+        let shown: String = written.chars().take(40).collect();
+        let more = if shown.len() < written.len() {
+            "…"
+        } else {
+            ""
+        };
+        self.unreadable(
+            span,
+            "this number has more digits than a decimal holds",
+            "a number of at most 28 digits",
+            format!("`{shown}{more}`"),
+        );
+    }
+
     /// The date a statement gives at `span` (`1er juillet 2021`); an
     /// impossible or unknown date is reported.
     fn date(&mut self, span: Range<usize>) -> Option<NaiveDate> {
@@ -223,16 +258,18 @@ impl Reader<'_> {
 }
 
 /// An amount in euros as stated, with cents (`25` → `25.00`) so that it
-/// compares and prints like the amounts of tables.
-fn euros(text: &str) -> Decimal {
-    let mut value = decimal::parse(text).expect("the grammar matched a number");
+/// compares and prints like the amounts of tables; `None` when it has more
+/// digits than a decimal holds (28), which the grammar does not limit.
+fn euros(text: &str) -> Option<Decimal> {
+    let mut value = decimal::parse(text)?;
     if value.scale() < 2 {
         value.rescale(2);
     }
-    value
+    Some(value)
 }
 
-/// A percentage or plain number matched by the grammar.
-fn number(text: &str) -> Decimal {
-    decimal::parse(text).expect("the grammar matched a number")
+/// A percentage or plain number matched by the grammar; `None` when it has
+/// more than 28 digits.
+fn number(text: &str) -> Option<Decimal> {
+    decimal::parse(text)
 }
