@@ -57,6 +57,22 @@ pub enum Error {
     /// The command line asks for something that cannot be done.
     #[error("{0}")]
     Usage(String),
+    /// An import made its commit, but could not then update the work tree
+    /// (a full disk, a folder made read-only meanwhile). The data is safe in
+    /// git; the next import finishes the job. Exit code 3.
+    #[error(
+        "{}: committed {commit}, but the work tree was not updated ({reason}): \
+         fix that, then run `tariffs import` again (any document) to finish",
+        path.display()
+    )]
+    Unfinished {
+        /// The repository.
+        path: PathBuf,
+        /// The commit made (full hash).
+        commit: String,
+        /// What failed.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -65,6 +81,15 @@ impl Error {
         Error::Io {
             path: path.to_path_buf(),
             source,
+        }
+    }
+
+    /// The process exit code for this error: 3 for [`Error::Unfinished`]
+    /// (committed, work tree behind), 2 (could not run) for every other.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Unfinished { .. } => 3,
+            _ => 2,
         }
     }
 

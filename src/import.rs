@@ -22,6 +22,9 @@ use crate::store::{DataRepo, FileWrite, RepoLock};
 use crate::validate::convention::Tables;
 use crate::validate::{self, Finding};
 
+/// The lock file of a data folder without git (`--no-commit`).
+pub const NO_GIT_LOCK: &str = ".tariffs.lock";
+
 /// How to import.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
@@ -143,9 +146,11 @@ fn store(root: &Path, options: &ImportOptions, processed: &[Processed]) -> Resul
             Some(GitRepo::init(root)?)
         }
     };
+    // Without git there is no `.git/` to hold the lock: a hidden file in
+    // the data folder holds it (documents in hidden files are never read).
     let _lock = match &git {
-        Some(git) => Some(RepoLock::acquire(&git.git_dir().join("tariffs.lock"))?),
-        None => None,
+        Some(git) => RepoLock::acquire(&git.git_dir().join("tariffs.lock"))?,
+        None => RepoLock::acquire(&root.join(NO_GIT_LOCK))?,
     };
     if let Some(git) = &git {
         git.recover()?;
@@ -167,7 +172,7 @@ fn store(root: &Path, options: &ImportOptions, processed: &[Processed]) -> Resul
         }
         stored.written = repo.write_files(&writes)?;
         for path in placements.iter().flat_map(|p| &p.removes) {
-            let target = repo.path(path);
+            let target = crate::store::safe_target(repo.root(), path)?;
             std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;
             stored.written.push(path.clone());
         }

@@ -1,7 +1,9 @@
 //! The `tariffs` binary: parse flags, run, map the outcome to an exit code.
 //!
 //! 0 ok · 1 findings or differences · 2 could not run (a failed write
-//! included). A closed pipe ends quietly with the command's own code.
+//! included) · 3 an import committed but could not update the work tree (the
+//! next import finishes it). A closed pipe ends quietly with the command's
+//! own code.
 
 use clap::Parser;
 use inami_tariffs::cli::Cli;
@@ -20,7 +22,7 @@ fn main() {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
             cmd::note(&format!("tariffs: error: {e}"));
-            2
+            e.exit_code()
         }
     };
     if let Some(e) = cmd::write_error() {

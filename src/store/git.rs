@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Signature};
 use serde::{Deserialize, Serialize};
 
-use super::FileWrite;
+use super::{safe_target, FileWrite};
 use crate::error::Error;
 
 /// The author used when neither `--author` nor the git config names one.
@@ -55,6 +55,11 @@ pub struct FileVersion {
     /// The blob holding the file's bytes at that commit.
     pub blob: Oid,
 }
+
+/// The file in the staging folder that says the import had come to the
+/// point of taking git's locks (the branch, then the index), so stale
+/// `index.lock` and branch locks are its own.
+const LOCKS_MARKER: &str = "git-locks-are-ours";
 
 /// What the journal of an unfinished import records.
 #[derive(Debug, Serialize, Deserialize)]
@@ -104,7 +109,10 @@ impl GitRepo {
     pub fn signature(&self, author: Option<&str>) -> Result<Signature<'static>, Error> {
         if let Some(author) = author {
             return parse_author(author).ok_or_else(|| {
-                Error::Usage(format!("--author `{author}`: expected `Name <email>`"))
+                Error::Usage(format!(
+                    "--author `{}`: expected `Name <email>`, without control characters or other angle brackets",
+                    author.escape_debug()
+                ))
             });
         }
         match self.repo.signature() {
@@ -275,12 +283,19 @@ impl GitRepo {
             writes: writes.iter().map(|w| w.path.clone()).collect(),
             removes: removes.to_vec(),
         };
+        // Everything that can fail after the commit point is tried before it.
+        if let Err(e) = self.preflight(&journal, &work) {
+            let _ = fs::remove_dir_all(&work);
+            return Err(e);
+        }
         write_atomically(
             &work.join("journal.json"),
             &serde_json::to_vec(&journal).expect("journal serializes"),
         )?;
         let summary = message.lines().next().unwrap_or_default();
         let log = format!("commit: {summary}");
+        // From here on, git lock files left by a crash are this import's.
+        write_file_synced(&work.join(LOCKS_MARKER), b"")?;
         let moved = match parent {
             Some(old) => self
                 .repo
@@ -297,22 +312,76 @@ impl GitRepo {
                 ),
             ));
         }
-        // Committed. From here on, an interruption is finished by `recover`.
-        for (temp, write) in temps.iter().zip(writes) {
-            let target = self.root.join(&write.path);
+        // Committed. From here on, an interruption is finished by `recover`,
+        // and a failure says so.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("TARIFFS_TEST_FAIL_AFTER_COMMIT").is_some() {
+            // A fault injected by the tests (debug builds only): the work
+            // tree update fails as a full disk would make it fail.
+            let injected = Error::repository(&self.root, "injected fault (a test)");
+            return Err(self.unfinished(&journal, injected));
+        }
+        self.update_work_tree(&temps, &journal)
+            .map_err(|e| self.unfinished(&journal, e))?;
+        Ok(commit)
+    }
+
+    /// Renames the staged files into place, then [`GitRepo::finish`].
+    fn update_work_tree(&self, temps: &[PathBuf], journal: &Journal) -> Result<(), Error> {
+        for (temp, path) in temps.iter().zip(&journal.writes) {
+            let target = safe_target(&self.root, path)?;
             if let Some(dir) = target.parent() {
                 fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             }
             fs::rename(temp, &target).map_err(|e| Error::io(&target, e))?;
         }
-        self.finish(&journal)?;
-        Ok(commit)
+        self.finish(journal)
+    }
+
+    fn unfinished(&self, journal: &Journal, cause: Error) -> Error {
+        Error::Unfinished {
+            path: self.root.clone(),
+            commit: journal.commit.clone(),
+            reason: cause.to_string(),
+        }
+    }
+
+    /// Checks, before the branch moves, what the work tree update will need:
+    /// every path safe to write, every target folder writable from the
+    /// staging folder (a rename, so the same file system too), and git's
+    /// index not locked by someone else.
+    fn preflight(&self, journal: &Journal, work: &Path) -> Result<(), Error> {
+        let index_lock = self.git_dir().join("index.lock");
+        if index_lock.exists() {
+            return Err(Error::repository(
+                &self.root,
+                format!(
+                    "{} exists: another git command is running here, or one crashed; \
+                     if none is running, remove that file and import again",
+                    index_lock.display()
+                ),
+            ));
+        }
+        let mut folders = std::collections::BTreeSet::new();
+        for path in journal.writes.iter().chain(&journal.removes) {
+            let target = safe_target(&self.root, path)?;
+            folders.insert(target.parent().map(Path::to_path_buf).unwrap_or_default());
+        }
+        let probe = work.join("probe.tmp");
+        for folder in folders {
+            fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+            write_file_synced(&probe, b"")?;
+            let landed = folder.join(format!(".tariffs-probe-{}", std::process::id()));
+            fs::rename(&probe, &landed).map_err(|e| Error::io(&folder, e))?;
+            fs::remove_file(&landed).map_err(|e| Error::io(&landed, e))?;
+        }
+        Ok(())
     }
 
     /// The work tree files and index after the commit point, then the journal removed.
     fn finish(&self, journal: &Journal) -> Result<(), Error> {
         for path in &journal.removes {
-            let target = self.root.join(path);
+            let target = safe_target(&self.root, path)?;
             match fs::remove_file(&target) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -357,9 +426,14 @@ impl GitRepo {
             }
             Err(e) => return Err(Error::io(&journal_path, e)),
         };
-        // The interrupted import may have died holding git's own lock files.
-        let _ = fs::remove_file(self.git_dir().join("index.lock"));
-        let _ = fs::remove_file(self.git_dir().join(format!("{}.lock", journal.branch)));
+        self.check_journal(&journal, &journal_path)?;
+        // The interrupted import may have died holding git's lock files:
+        // they are removed only if its marker says it had come to take them
+        // (never a lock another git command holds).
+        if work.join(LOCKS_MARKER).exists() {
+            let _ = fs::remove_file(self.git_dir().join("index.lock"));
+            let _ = fs::remove_file(self.git_dir().join(format!("{}.lock", journal.branch)));
+        }
         let committed = self
             .repo
             .refname_to_id(&journal.branch)
@@ -388,6 +462,28 @@ impl GitRepo {
         }
         self.finish(&journal)?;
         Ok(true)
+    }
+
+    /// A journal is read from disk, so it is checked like any input: its
+    /// paths must be plain paths under the data folders, and its branch a
+    /// valid local branch name.
+    fn check_journal(&self, journal: &Journal, path: &Path) -> Result<(), Error> {
+        let branch_ok = journal.branch.starts_with("refs/heads/")
+            && git2::Reference::is_valid_name(&journal.branch)
+            && !journal.branch.contains("..");
+        let bad = |why: String| {
+            Error::repository(
+                path,
+                format!("the journal of an interrupted import is not trustworthy: {why}; nothing was done (look at it, then remove {})", path.display()),
+            )
+        };
+        if !branch_ok {
+            return Err(bad(format!("`{}` is not a local branch", journal.branch)));
+        }
+        for p in journal.writes.iter().chain(&journal.removes) {
+            safe_target(&self.root, p).map_err(|e| bad(e.to_string()))?;
+        }
+        Ok(())
     }
 
     fn work_dir(&self) -> PathBuf {
@@ -524,15 +620,19 @@ fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
     }
 }
 
-/// Parses `Name <email>`.
+/// Parses `Name <email>`: one pair of angle brackets, a name and an email
+/// without control characters (a newline would forge commit headers that
+/// `git fsck` rejects) or angle brackets.
 pub fn parse_author(text: &str) -> Option<Signature<'static>> {
     let (name, rest) = text.split_once('<')?;
     let email = rest.strip_suffix('>')?;
-    let name = name.trim();
-    if name.is_empty() || email.trim().is_empty() {
+    let (name, email) = (name.trim(), email.trim());
+    let clean =
+        |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_control() || c == '<' || c == '>');
+    if !clean(name) || !clean(email) {
         return None;
     }
-    Signature::now(name, email.trim()).ok()
+    Signature::now(name, email).ok()
 }
 
 /// Writes each new content to a temporary file inside `work` (in `.git/`).

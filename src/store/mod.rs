@@ -63,12 +63,16 @@ impl DataRepo {
 
     /// Writes the files whose content differs; returns the paths written.
     pub fn write_files(&self, files: &[FileWrite]) -> Result<Vec<String>, Error> {
+        // Every target checked before anything is written.
+        let targets = files
+            .iter()
+            .map(|f| safe_target(&self.root, &f.path))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut pending = Vec::new();
-        for file in files {
+        for (file, target) in files.iter().zip(targets) {
             if self.read(&file.path)?.as_deref() == Some(&file.bytes[..]) {
                 continue;
             }
-            let target = self.path(&file.path);
             match write_temporary(&target, &file.bytes) {
                 Ok(temp) => pending.push((temp, target, file.path.clone())),
                 Err(e) => {
@@ -132,6 +136,47 @@ impl DataRepo {
             .collect::<Vec<_>>()
             .join("/")
     }
+}
+
+/// The folders of a data repository that `tariffs` writes into.
+pub const WRITABLE_DIRS: [&str; 3] = [SOURCES_DIR, PARSED_DIR, "schema"];
+
+/// Where a repository-relative path to be written or removed lands, checked:
+/// a plain path (no `..`, not absolute) under one of [`WRITABLE_DIRS`], no
+/// folder on the way (the data folders included) a symlink, and the file
+/// itself not a symlink. A symlinked `parsed/` committed by someone else
+/// would otherwise make an import write outside the repository.
+pub fn safe_target(root: &Path, relative: &str) -> Result<PathBuf, Error> {
+    let refuse =
+        |why: &str| Error::repository(root, format!("refusing to write `{relative}`: {why}"));
+    let path = Path::new(relative);
+    let plain = !relative.is_empty()
+        && !relative.contains('\0')
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain {
+        return Err(refuse("not a plain path below the repository"));
+    }
+    if !WRITABLE_DIRS.iter().any(|d| path.starts_with(d)) || path.components().count() < 2 {
+        return Err(refuse("not under sources/, parsed/ or schema/"));
+    }
+    let mut here = root.to_path_buf();
+    for component in path.components() {
+        here.push(component);
+        match fs::symlink_metadata(&here) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(refuse(&format!(
+                    "{} is a symlink; tariffs never writes through one (replace it with a folder)",
+                    here.display()
+                )))
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+            Err(e) => return Err(Error::io(&here, e)),
+        }
+    }
+    Ok(root.join(path))
 }
 
 /// Writes `bytes` next to `target` under a temporary name and syncs it.

@@ -38,7 +38,12 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
             let path = entry.unwrap().path();
-            if path.file_name().is_some_and(|n| n == ".git") || path == dir.join("schema") {
+            // `.tariffs.lock` holds the lock of a folder without git.
+            if path
+                .file_name()
+                .is_some_and(|n| n == ".git" || n == ".tariffs.lock")
+                || path == dir.join("schema")
+            {
                 continue;
             }
             if path.is_dir() {

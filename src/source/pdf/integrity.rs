@@ -58,8 +58,8 @@ fn inflate_streams(doc: &mut Document) -> Result<(), String> {
         }
         let only_flate = stream.filters().is_ok_and(|f| f.len() == 1)
             && stream.dict.get(b"DecodeParms").is_err();
-        let plain = strict_inflate(&stream.content)
-            .map_err(|e| match e.starts_with("it inflates") {
+        let plain =
+            strict_inflate(&stream.content).map_err(|e| match e.starts_with("it inflates") {
                 true => damaged(e),
                 false => damaged(format!("Flate data is damaged ({e})")),
             })?;
@@ -143,7 +143,11 @@ fn strict_inflate(data: &[u8]) -> Result<Vec<u8>, String> {
     let body = data.get(2..).unwrap_or_default();
     let mut raw = DeflateDecoder::new(body);
     out.clear();
-    if (&mut raw).take(MAX_INFLATED + 1).read_to_end(&mut out).is_ok() {
+    if (&mut raw)
+        .take(MAX_INFLATED + 1)
+        .read_to_end(&mut out)
+        .is_ok()
+    {
         let rest = body.get(raw.total_in() as usize..).unwrap_or_default();
         if out.len() as u64 > MAX_INFLATED || rest.iter().all(u8::is_ascii_whitespace) {
             return bounded(out);
