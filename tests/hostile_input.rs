@@ -244,3 +244,77 @@ fn the_extraction_worker_reads_its_standard_input() {
     assert!(pages.len() > 1);
     assert!(answer.to_string().contains("560011"));
 }
+
+/// An 8×8 grey image XObject whose pixels are not PDF content syntax.
+fn logo() -> Stream {
+    let mut dict = Dictionary::new();
+    dict.set("Type", Object::Name(b"XObject".to_vec()));
+    dict.set("Subtype", Object::Name(b"Image".to_vec()));
+    dict.set("Width", Object::Integer(8));
+    dict.set("Height", Object::Integer(8));
+    dict.set("ColorSpace", Object::Name(b"DeviceGray".to_vec()));
+    dict.set("BitsPerComponent", Object::Integer(8));
+    let pixels: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37) | 0x80).collect();
+    Stream::new(dict, pixels).with_compression(false)
+}
+
+/// Draws `logo()` on the first page of `doc`, after its own content.
+fn draw_logo_on_first_page(doc: &mut Document) {
+    let first = *doc.get_pages().values().next().unwrap();
+    let image = doc.add_object(Object::Stream(logo()));
+    let draw = doc.add_object(Object::Stream(Stream::new(
+        Dictionary::new(),
+        b"q 40 0 0 40 20 20 cm /Logo Do Q".to_vec(),
+    )));
+    let page = doc.get_dictionary_mut(first).unwrap();
+    let own = page.get(b"Contents").unwrap().clone();
+    page.set(
+        "Contents",
+        Object::Array(vec![own, Object::Reference(draw)]),
+    );
+    let mut resources = match page.get(b"Resources").unwrap() {
+        Object::Reference(id) => {
+            let id = *id;
+            doc.get_dictionary(id).unwrap().clone()
+        }
+        Object::Dictionary(d) => d.clone(),
+        _ => panic!("resources"),
+    };
+    let mut xobjects = Dictionary::new();
+    xobjects.set("Logo", Object::Reference(image));
+    resources.set("XObject", Object::Dictionary(xobjects));
+    doc.get_dictionary_mut(first)
+        .unwrap()
+        .set("Resources", Object::Dictionary(resources));
+}
+
+#[test]
+fn a_table_with_a_logo_imports_whole() {
+    let text = std::fs::read_to_string(common::seed_table()).unwrap();
+    let mut doc = Document::load_mem(&table_pdf(&text, Order::Normal, 1.5)).unwrap();
+    draw_logo_on_first_page(&mut doc);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let out = import_pdf(&bytes, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("physiotherapy tariff 2024-01-01, 197 rows"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_page_of_images_only_is_a_scan_not_damage() {
+    let mut doc = Document::load_mem(&common::pdf::build(1, &[])).unwrap();
+    draw_logo_on_first_page(&mut doc);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let out = import_pdf(&bytes, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no text layer (a scan?): OCR is not supported"),
+        "{}",
+        stderr(&out)
+    );
+}

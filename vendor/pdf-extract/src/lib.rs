@@ -1886,6 +1886,14 @@ impl<'a> Processor<'a> {
                     let xobject: &Dictionary = get(&doc, resources, b"XObject");
                     let name = operation.operands[0].as_name().unwrap();
                     let xf: &Stream = get(&doc, xobject, name);
+                    // inami-tariffs patch: only a form XObject holds content.
+                    // An image (a logo) is pixels: read as content, its bytes
+                    // failed the strict content check and the whole PDF was
+                    // refused as damaged.
+                    let is_form = xf.dict.get(b"Subtype").and_then(|s| s.as_name()).map_or(false, |n| n == b"Form");
+                    if !is_form {
+                        continue;
+                    }
                     let resources = maybe_get_obj(&doc, &xf.dict, b"Resources").and_then(|n| n.as_dict().ok()).unwrap_or(resources);
                     let contents = get_contents(xf);
                     self.process_stream(&doc, contents, resources, &media_box, output, page_num)?;
