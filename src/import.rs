@@ -102,6 +102,7 @@ pub fn import(
     };
     let processed = batch::process(files, &options.read, &tables, on_read)?;
     let repo = DataRepo::open(root).ok();
+    let head_before = head_of(root);
     // Documents with errors are not placed: nothing will be written anyway.
     let placements = if processed.iter().any(Processed::has_errors) {
         Vec::new()
@@ -119,7 +120,7 @@ pub fn import(
     let stored = if blocked || options.dry_run {
         Stored::default()
     } else {
-        store(root, options, &processed)?
+        store(root, options, &processed, &placements, head_before.as_ref())?
     };
     Ok(Import {
         processed,
@@ -134,7 +135,18 @@ pub fn import(
 /// Writes the documents into the data repository and commits them: one
 /// commit per document, in effective-date order, so `git log` reads as the
 /// timeline.
-fn store(root: &Path, options: &ImportOptions, processed: &[Processed]) -> Result<Stored, Error> {
+/// The commit HEAD names, when `root` is a git repository with one.
+fn head_of(root: &Path) -> Option<String> {
+    GitRepo::open(root).ok()??.resolve_commit("HEAD").ok()
+}
+
+fn store(
+    root: &Path,
+    options: &ImportOptions,
+    processed: &[Processed],
+    placed: &[Placement],
+    head_before: Option<&String>,
+) -> Result<Stored, Error> {
     std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
     let repo = DataRepo::open(root)?;
     let mut stored = Stored::default();
@@ -155,8 +167,14 @@ fn store(root: &Path, options: &ImportOptions, processed: &[Processed]) -> Resul
     if let Some(git) = &git {
         git.recover()?;
     }
-    // Placed again under the lock: another import may have landed since.
-    let placements = placement::place(Some(&repo), processed, options.replace)?;
+    // Placed again under the lock if another import may have landed since
+    // (the work tree itself must be clean: checked below).
+    let placements = match &git {
+        Some(_) if head_before.is_some() && head_of(root).as_ref() == head_before => {
+            placed.to_vec()
+        }
+        _ => placement::place(Some(&repo), processed, options.replace)?,
+    };
     if placements.iter().any(Placement::blocks) {
         return Err(Error::repository(
             root,

@@ -56,6 +56,10 @@ pub struct FileVersion {
     pub blob: Oid,
 }
 
+/// The largest file read back from git: as large as a snapshot or a
+/// source may be (256 MiB).
+const MAX_BLOB_BYTES: u64 = crate::canonical::bounds::MAX_SNAPSHOT_BYTES;
+
 /// The file in the staging folder that says the import had come to the
 /// point of taking git's locks (the branch, then the index), so stale
 /// `index.lock` and branch locks are its own.
@@ -170,10 +174,7 @@ impl GitRepo {
             .and_then(|c| c.tree())
             .map_err(|e| self.err(e))?;
         match tree.get_path(Path::new(path)) {
-            Ok(entry) => {
-                let blob = self.repo.find_blob(entry.id()).map_err(|e| self.err(e))?;
-                Ok(Some(blob.content().to_vec()))
-            }
+            Ok(entry) => Ok(Some(self.blob(entry.id())?)),
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
             Err(e) => Err(self.err(e)),
         }
@@ -188,12 +189,12 @@ impl GitRepo {
                 e.message()
             ))
         })?;
-        let blob = object.peel_to_blob().map_err(|_| {
-            Error::Usage(format!(
+        if object.kind() != Some(ObjectType::Blob) {
+            return Err(Error::Usage(format!(
                 "`{spec}` is not a file (expected REV:path/to/snapshot.yaml)"
-            ))
-        })?;
-        Ok(blob.content().to_vec())
+            )));
+        }
+        self.blob(object.id())
     }
 
     /// The full hash of the commit a revision names (`HEAD~1`, a tag, a hash).
@@ -248,8 +249,22 @@ impl GitRepo {
             .collect())
     }
 
-    /// The bytes of a blob.
+    /// The bytes of a blob. Its size is read from the object header first:
+    /// a blob larger than any snapshot may be is refused before it is
+    /// loaded (what is committed is data, and data can be hostile).
     pub fn blob(&self, id: Oid) -> Result<Vec<u8>, Error> {
+        let odb = self.repo.odb().map_err(|e| self.err(e))?;
+        let (size, _) = odb.read_header(id).map_err(|e| self.err(e))?;
+        if size as u64 > MAX_BLOB_BYTES {
+            return Err(Error::repository(
+                &self.root,
+                format!(
+                    "git object {id} holds {} MiB, more than the {} MiB a snapshot or source may have",
+                    size >> 20,
+                    MAX_BLOB_BYTES >> 20
+                ),
+            ));
+        }
         let blob = self.repo.find_blob(id).map_err(|e| self.err(e))?;
         Ok(blob.content().to_vec())
     }
@@ -389,8 +404,22 @@ impl GitRepo {
             }
         }
         let mut index = self.repo.index().map_err(|e| self.err(e))?;
+        let tree = Oid::from_str(&journal.commit)
+            .and_then(|c| self.repo.find_commit(c))
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
         for path in &journal.writes {
-            index.add_path(Path::new(path)).map_err(|e| self.err(e))?;
+            // The blob is in the commit already: the entry names it, with
+            // the file's stat data, rather than hashing the file again.
+            let id = tree
+                .get_path(Path::new(path))
+                .map_err(|e| self.err(e))?
+                .id();
+            let target = self.root.join(path);
+            let meta = fs::metadata(&target).map_err(|e| Error::io(&target, e))?;
+            index
+                .add(&stat_entry(path, id, &meta))
+                .map_err(|e| self.err(e))?;
         }
         for path in &journal.removes {
             match index.remove_path(Path::new(path)) {
@@ -601,6 +630,35 @@ fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
             .to_string(),
         trailers,
     }
+}
+
+/// An index entry for a file of the work tree whose blob is known, with the
+/// stat data git compares to tell an unchanged file without reading it.
+#[cfg(unix)]
+fn stat_entry(path: &str, id: Oid, meta: &fs::Metadata) -> IndexEntry {
+    use std::os::unix::fs::MetadataExt;
+    // The index stores 32-bit fields; git truncates the same way.
+    let time = |secs: i64, nanos: i64| IndexTime::new(secs as i32, nanos as u32);
+    IndexEntry {
+        ctime: time(meta.ctime(), meta.ctime_nsec()),
+        mtime: time(meta.mtime(), meta.mtime_nsec()),
+        dev: meta.dev() as u32,
+        ino: meta.ino() as u32,
+        mode: 0o100644,
+        uid: meta.uid(),
+        gid: meta.gid(),
+        file_size: meta.size() as u32,
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+/// Elsewhere, no stat data: git re-reads the file to compare it.
+#[cfg(not(unix))]
+fn stat_entry(path: &str, id: Oid, meta: &fs::Metadata) -> IndexEntry {
+    index_entry(path, id, meta.len() as usize)
 }
 
 fn index_entry(path: &str, id: Oid, size: usize) -> IndexEntry {
