@@ -47,19 +47,6 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// The largest resident set of any child process this test binary has
-/// waited for (the workers included: they are waited for by `tariffs`), in bytes.
-#[cfg(target_os = "linux")]
-fn peak_of_children() -> u64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes into the struct it is given.
-    assert_eq!(
-        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
-        0
-    );
-    usage.ru_maxrss as u64 * 1024
-}
-
 const GIB: u64 = 1 << 30;
 
 #[test]
@@ -153,75 +140,153 @@ fn table_with_first_page_content(content: Vec<u8>) -> Vec<u8> {
     bytes
 }
 
-fn import_pdf(bytes: &[u8], extra_args: &[&str]) -> Output {
+/// Imports a PDF (dry run) under a Python wrapper that reports the peak
+/// resident size of everything it waited for: `tariffs` and, as `tariffs`
+/// waits for it, the extraction worker. Returns the output and that peak.
+fn import_pdf_measured(bytes: &[u8], extra_args: &[&str]) -> (Output, u64) {
+    const MEASURE: &str = "import resource, subprocess, sys\n\
+        r = subprocess.run(sys.argv[1:], timeout=120)\n\
+        print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n\
+        sys.exit(r.returncode)";
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("tarifs-kine-2024.fr.pdf");
     std::fs::write(&pdf, bytes).unwrap();
-    let mut args = vec!["import", "--dry-run"];
-    args.extend_from_slice(extra_args);
-    args.push(pdf.to_str().unwrap());
-    run_bounded(dir.path(), &args, Duration::from_secs(120))
+    let mut cmd = Command::new("python3");
+    cmd.current_dir(dir.path())
+        .args(["-c", MEASURE])
+        .arg(assert_cmd::cargo::cargo_bin("tariffs"))
+        .args(["import", "--dry-run"])
+        .args(extra_args)
+        .arg(&pdf);
+    let mut out = cmd.output().expect("python3 runs");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (rest, last) = err
+        .trim_end()
+        .rsplit_once('\n')
+        .unwrap_or(("", err.trim_end()));
+    let kib: u64 = last
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no peak in {err}"));
+    out.stderr = rest.as_bytes().to_vec();
+    (out, kib * 1024)
 }
 
-#[test]
-fn a_page_whose_content_inflates_to_600_mib_is_refused_within_bounded_memory() {
-    let out = import_pdf(
-        &table_with_first_page_content(zlib_of_spaces(600 << 20)),
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("inflates to more than 64 MiB (a decompression bomb?)"),
-        "{}",
-        stderr(&out)
-    );
-    #[cfg(target_os = "linux")]
-    assert!(
-        peak_of_children() < GIB,
-        "peak {} MiB",
-        peak_of_children() >> 20
-    );
+/// One hostile PDF of the suite and what it must end in.
+struct Case {
+    name: &'static str,
+    pdf: Vec<u8>,
+    args: &'static [&'static str],
+    exit: i32,
+    /// On standard error (refusals) or standard output (imports).
+    says: &'static str,
 }
 
-#[test]
-fn an_unreferenced_stream_that_inflates_to_1_gib_is_refused() {
-    let out = import_pdf(
-        &table_with_streams(vec![flate_stream(zlib_of_spaces(GIB as usize))]),
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("decompression bomb"),
-        "{}",
-        stderr(&out)
-    );
-    #[cfg(target_os = "linux")]
-    assert!(
-        peak_of_children() < GIB,
-        "peak {} MiB",
-        peak_of_children() >> 20
-    );
+fn seed_table_pdf() -> Document {
+    let text = std::fs::read_to_string(common::seed_table()).unwrap();
+    Document::load_mem(&table_pdf(&text, Order::Normal, 1.5)).unwrap()
 }
 
-/// Each stream under the per-stream cap, together past the memory limit:
-/// the worker's hard limit stops it, and the message says which limit.
-#[cfg(target_os = "linux")]
+fn saved(mut doc: Document) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    bytes
+}
+
+fn cases() -> Vec<Case> {
+    let mut logo_table = seed_table_pdf();
+    draw_logo_on_first_page(&mut logo_table);
+    let mut scan = Document::load_mem(&common::pdf::build(1, &[])).unwrap();
+    draw_logo_on_first_page(&mut scan);
+    let sixty = zlib_of_spaces(60 << 20);
+    vec![
+        Case {
+            name: "the seed table (baseline)",
+            pdf: saved(seed_table_pdf()),
+            args: &[],
+            exit: 0,
+            says: "physiotherapy tariff 2024-01-01, 197 rows",
+        },
+        Case {
+            name: "page content inflating to 600 MiB",
+            pdf: table_with_first_page_content(zlib_of_spaces(600 << 20)),
+            args: &[],
+            exit: 2,
+            says: "inflates to more than 64 MiB (a decompression bomb?)",
+        },
+        Case {
+            name: "unreferenced stream inflating to 1 GiB",
+            pdf: table_with_streams(vec![flate_stream(zlib_of_spaces(GIB as usize))]),
+            args: &[],
+            exit: 2,
+            says: "inflates to more than 64 MiB (a decompression bomb?)",
+        },
+        // Each stream under the per-stream cap, together past the memory
+        // limit: the worker's hard limit stops it, and the message names it.
+        Case {
+            name: "six streams of 60 MiB, --max-memory 256",
+            pdf: table_with_streams((0..6).map(|_| flate_stream(sixty.clone())).collect()),
+            args: &["--max-memory", "256"],
+            exit: 2,
+            says: "needed more than the memory limit of 256 MiB",
+        },
+        Case {
+            name: "table with a logo (image XObject)",
+            pdf: saved(logo_table),
+            args: &[],
+            exit: 0,
+            says: "physiotherapy tariff 2024-01-01, 197 rows",
+        },
+        Case {
+            name: "a page of images only (a scan)",
+            pdf: saved(scan),
+            args: &[],
+            exit: 2,
+            says: "no text layer (a scan?): OCR is not supported",
+        },
+    ]
+}
+
+/// The hostile PDFs, one after another (so each peak is its own), with a
+/// table of files, outcomes and peak memory; the whole process tree stays
+/// under 1 GiB on every one.
 #[test]
-fn streams_that_together_exceed_the_memory_limit_are_refused_with_the_limit_named() {
-    let one = zlib_of_spaces(60 << 20);
-    let streams = (0..6).map(|_| flate_stream(one.clone())).collect();
-    let out = import_pdf(&table_with_streams(streams), &["--max-memory", "256"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("needed more than the memory limit of 256 MiB"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(
-        peak_of_children() < GIB,
-        "peak {} MiB",
-        peak_of_children() >> 20
-    );
+fn hostile_pdfs_end_as_expected_within_1_gib() {
+    let mut table = vec![format!(
+        "{:<42} {:>4}  {:>9}  {}",
+        "hostile PDF", "exit", "peak", "outcome"
+    )];
+    let mut failures = Vec::new();
+    for case in cases() {
+        let (out, peak) = import_pdf_measured(&case.pdf, case.args);
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let outcome = said
+            .lines()
+            .find(|l| l.contains(case.says))
+            .unwrap_or_else(|| said.lines().last().unwrap_or_default());
+        table.push(format!(
+            "{:<42} {:>4}  {:>5} MiB  {}",
+            case.name,
+            out.status.code().unwrap_or(-1),
+            peak >> 20,
+            outcome.chars().take(110).collect::<String>()
+        ));
+        if out.status.code() != Some(case.exit) || !said.contains(case.says) {
+            failures.push(format!(
+                "{}: expected exit {} saying {:?}, got: {said}",
+                case.name, case.exit, case.says
+            ));
+        }
+        if peak >= GIB {
+            failures.push(format!("{}: peak {} MiB", case.name, peak >> 20));
+        }
+    }
+    eprintln!("{}", table.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The worker reads the bytes it is handed, not the path: the source stored
@@ -288,33 +353,69 @@ fn draw_logo_on_first_page(doc: &mut Document) {
         .set("Resources", Object::Dictionary(resources));
 }
 
-#[test]
-fn a_table_with_a_logo_imports_whole() {
-    let text = std::fs::read_to_string(common::seed_table()).unwrap();
-    let mut doc = Document::load_mem(&table_pdf(&text, Order::Normal, 1.5)).unwrap();
-    draw_logo_on_first_page(&mut doc);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).unwrap();
-    let out = import_pdf(&bytes, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("physiotherapy tariff 2024-01-01, 197 rows"),
-        "{stdout}"
-    );
+/// The processes whose parent is `pid` (from `/proc`).
+#[cfg(target_os = "linux")]
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`: comm may hold spaces, so split after `)`.
+        let after = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest)
+            .unwrap_or_default();
+        if after.split_whitespace().nth(1) == Some(&pid.to_string()) {
+            found.push(child);
+        }
+    }
+    found
 }
 
+/// A killed `tariffs` leaves no extraction worker behind.
+#[cfg(target_os = "linux")]
 #[test]
-fn a_page_of_images_only_is_a_scan_not_damage() {
-    let mut doc = Document::load_mem(&common::pdf::build(1, &[])).unwrap();
-    draw_logo_on_first_page(&mut doc);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).unwrap();
-    let out = import_pdf(&bytes, &[]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("no text layer (a scan?): OCR is not supported"),
-        "{}",
-        stderr(&out)
-    );
+fn the_extraction_worker_dies_with_its_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = common::fixture("pdf/tarifs-kine-2024-01-01.fr.writer.pdf");
+    let mut parent = std_tariffs(dir.path())
+        .args(["import", "--dry-run"])
+        .arg(pdf)
+        .env("TARIFFS_TEST_WORKER_SLEEP", "60")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let worker = loop {
+        if let Some(w) = children_of(parent.id()).first() {
+            break *w;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no worker started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    parent.kill().unwrap();
+    parent.wait().unwrap();
+    let start = Instant::now();
+    // Gone, or a zombie waiting for init to reap it.
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{worker}/stat")).is_ok_and(|s| {
+            !s.rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+    };
+    while alive() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the worker {worker} outlived its parent"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

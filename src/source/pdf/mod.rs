@@ -103,6 +103,9 @@ pub fn extract_lines(
                 .into(),
         )),
         Extraction::Empty => Err(problem("the PDF has no pages".into())),
+        Extraction::Damaged(why) if why.contains("decompression bomb") => {
+            Err(problem(format!("the PDF is refused: {why}")))
+        }
         Extraction::Damaged(why) => Err(problem(format!("the PDF is damaged or truncated: {why}"))),
         Extraction::NoText { pages } => Err(problem(format!(
             "the PDF has {pages} page(s) but no text layer (a scan?): OCR is not supported"
@@ -384,6 +387,14 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// the parent's output stays clean.
 pub fn run_worker(path: Option<&Path>) -> i32 {
     std::panic::set_hook(Box::new(|_| {}));
+    #[cfg(debug_assertions)]
+    if let Some(seconds) = std::env::var("TARIFFS_TEST_WORKER_SLEEP")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        // A slow worker, for the test that kills its parent (debug builds only).
+        std::thread::sleep(Duration::from_secs(seconds));
+    }
     let bytes = match path {
         Some(path) => std::fs::read(path),
         None => {
