@@ -122,6 +122,7 @@ pub mod history;
 pub mod import;
 pub mod layout;
 pub mod model;
+pub mod nomensoft;
 pub mod parse;
 pub mod pipeline;
 pub mod placement;

@@ -36,11 +36,31 @@ pub fn convention_to_yaml(convention: &Convention) -> String {
     to_yaml(convention, "convention.schema.json")
 }
 
+/// The JSON Schema of NomenSoft snapshots (`schema/nomensoft.schema.json`).
+pub const NOMENSOFT_SCHEMA: &str = include_str!("../../schema/nomensoft.schema.json");
+
+/// The canonical YAML of a NomenSoft export.
+pub fn nomensoft_to_yaml(nomenclature: &crate::nomensoft::Nomenclature) -> String {
+    to_yaml(nomenclature, "nomensoft.schema.json")
+}
+
+/// Reads a NomenSoft snapshot (bounded, then typed; the schema check is
+/// `validate`'s).
+pub fn read_nomensoft(path: &Path, text: &str) -> Result<crate::nomensoft::Nomenclature, Error> {
+    bounds::check_size(path, text.len() as u64)?;
+    bounds::check(path, text)?;
+    serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
 /// The schema folder every data repository gets, so the `$schema` headers
 /// of its snapshots resolve: `(path, contents)`.
-pub const SCHEMA_FILES: [(&str, &str); 3] = [
+pub const SCHEMA_FILES: [(&str, &str); 4] = [
     ("schema/tariff.schema.json", TARIFF_SCHEMA),
     ("schema/convention.schema.json", CONVENTION_SCHEMA),
+    ("schema/nomensoft.schema.json", NOMENSOFT_SCHEMA),
     ("schema/README.md", include_str!("../../schema/README.md")),
 ];
 
@@ -57,6 +77,8 @@ pub fn json_schema_for(id: &str) -> Option<&'static str> {
         Some(TARIFF_SCHEMA)
     } else if id.starts_with("inami-tariffs/convention/") {
         Some(CONVENTION_SCHEMA)
+    } else if id.starts_with("inami-tariffs/nomensoft/") {
+        Some(NOMENSOFT_SCHEMA)
     } else {
         None
     }

@@ -75,6 +75,11 @@ pub enum Rule {
     /// A snapshot names a source outside the repository (absolute, `..`, or
     /// through a symlink): it is not read.
     SourcePath,
+    /// A NomenSoft record and a tariff table state different amounts for one
+    /// code, category and date.
+    NomenSoftMismatch,
+    /// A NomenSoft fee category whose description this tool does not know.
+    UnknownFeeCategory,
 }
 
 impl Rule {
@@ -102,13 +107,18 @@ impl Rule {
             Rule::ArithmeticOverflow => "arithmetic-overflow",
             Rule::SourceMismatch => "source-mismatch",
             Rule::SourcePath => "source-path",
+            Rule::NomenSoftMismatch => "nomensoft-mismatch",
+            Rule::UnknownFeeCategory => "unknown-fee-category",
         }
     }
 
     /// The severity a finding of this rule has.
     pub fn severity(self) -> Severity {
         match self {
-            Rule::ShareOutlier | Rule::CodePair | Rule::MissingFeeNote => Severity::Warning,
+            Rule::ShareOutlier
+            | Rule::CodePair
+            | Rule::MissingFeeNote
+            | Rule::UnknownFeeCategory => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -1,0 +1,145 @@
+//! NomenSoft against the tariff tables: wherever both cover a code on a
+//! date, the fee and both interventions must be equal, and NomenSoft's
+//! personal shares must be the fee minus the intervention.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{Category, FeeRecord, Nomenclature};
+use crate::code::Code;
+use crate::model::{TariffRow, TariffTable};
+use crate::validate::{Finding, Place, Rule};
+
+/// A tariff table snapshot and where it is.
+pub struct TableAt<'a> {
+    /// The table.
+    pub table: &'a TariffTable,
+}
+
+/// A NomenSoft snapshot and where it is.
+pub struct ExportAt<'a> {
+    /// The records.
+    pub nomenclature: &'a Nomenclature,
+    /// The snapshot's key date (the latest date its records start): when
+    /// two exports cover one code, category and date, the later one is used.
+    pub latest: NaiveDate,
+}
+
+/// What a cross-check found and how much it compared.
+#[derive(Debug, Default)]
+pub struct CrossCheck {
+    /// `nomensoft-mismatch` findings, at the NomenSoft record.
+    pub findings: Vec<Finding>,
+    /// Codes (of a table's date) that both sources cover.
+    pub codes_compared: usize,
+    /// Values compared.
+    pub values_compared: usize,
+}
+
+/// Compares every table with every export.
+pub fn check(tables: &[TableAt<'_>], exports: &[ExportAt<'_>]) -> CrossCheck {
+    let mut out = CrossCheck::default();
+    for t in tables {
+        let date = t.table.effective_from;
+        for row in &t.table.rows {
+            for code in [row.ambulatory_code, row.hospitalized_code].into_iter().flatten() {
+                let mut compared = false;
+                for category in COMPARED {
+                    let Some((record, export)) = record_for(exports, code, category, date) else {
+                        continue;
+                    };
+                    let Some(table_value) = table_value(row, category) else {
+                        continue;
+                    };
+                    compared = true;
+                    out.values_compared += 1;
+                    if table_value != record.amount {
+                        out.findings.push(mismatch(t.table, row, code, category, table_value, record, export));
+                    }
+                }
+                out.codes_compared += usize::from(compared);
+            }
+        }
+    }
+    out
+}
+
+const COMPARED: [Category; 5] = [
+    Category::Fee,
+    Category::InterventionPreferential,
+    Category::InterventionStandard,
+    Category::PersonalSharePreferential,
+    Category::PersonalShareStandard,
+];
+
+/// The record of `code` and `category` in force on `date`: the latest
+/// export's, and in it the one that started last.
+fn record_for<'a>(
+    exports: &'a [ExportAt<'a>],
+    code: Code,
+    category: Category,
+    date: NaiveDate,
+) -> Option<(&'a FeeRecord, &'a ExportAt<'a>)> {
+    exports
+        .iter()
+        .flat_map(|e| e.nomenclature.fees.iter().map(move |f| (f, e)))
+        .filter(|(f, _)| f.code == code && f.category == category && f.covers(date))
+        .max_by_key(|(f, e)| (e.latest, f.valid_from))
+}
+
+/// What the table says for a category: stated values, and the personal
+/// shares as fee − intervention (`None` for a free fee, or on overflow).
+fn table_value(row: &TariffRow, category: Category) -> Option<Decimal> {
+    match category {
+        Category::Fee => row.fee,
+        Category::InterventionPreferential => Some(row.intervention_preferential),
+        Category::InterventionStandard => Some(row.intervention_standard),
+        Category::PersonalSharePreferential => row.fee?.checked_sub(row.intervention_preferential),
+        Category::PersonalShareStandard => row.fee?.checked_sub(row.intervention_standard),
+        Category::Unknown => None,
+    }
+}
+
+fn category_words(category: Category) -> &'static str {
+    match category {
+        Category::Fee => "fee",
+        Category::InterventionPreferential => "preferential intervention",
+        Category::InterventionStandard => "standard intervention",
+        Category::PersonalSharePreferential => "preferential personal share (fee − intervention)",
+        Category::PersonalShareStandard => "standard personal share (fee − intervention)",
+        Category::Unknown => "amount",
+    }
+}
+
+fn mismatch(
+    table: &TariffTable,
+    row: &TariffRow,
+    code: Code,
+    category: Category,
+    table_value: Decimal,
+    record: &FeeRecord,
+    export: &ExportAt<'_>,
+) -> Finding {
+    let table_place = match row.source_page {
+        Some(page) => format!("{}:{} (page {page})", table.source.file, row.source_line),
+        None => format!("{}:{}", table.source.file, row.source_line),
+    };
+    let place = Place {
+        line: Some(record.source_line),
+        ..Place::file(export.nomenclature.source.file.clone())
+    };
+    Finding::new(
+        Rule::NomenSoftMismatch,
+        place,
+        format!(
+            "{code} {} on {}: the tariff table {table_place} says {table_value}, NomenSoft {}:{} says {}",
+            category_words(category),
+            table.effective_from,
+            export.nomenclature.source.file,
+            record.source_line,
+            record.amount
+        ),
+    )
+    .expected_found(table_value.to_string(), record.amount.to_string())
+    .for_code(code)
+}

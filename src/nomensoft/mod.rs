@@ -1,0 +1,409 @@
+//! NomenSoft: INAMI's nomenclature as a database, read from its exports
+//! and used as a cross-check of the tariff tables.
+//!
+//! An export (XML from the NomenSoft application, or JSON records built from
+//! its bulk export) becomes a [`Nomenclature`] snapshot: one [`FeeRecord`]
+//! per record, each amount exact, with its validity dates and the line of
+//! the record that states it. What a record's fee code means is read from
+//! its description words, in French or Dutch ([`category`]); a description
+//! it does not know is a warning that names it, never a guess.
+//!
+//! Where a snapshot lives: NomenSoft covers every profession and its
+//! records name none, so its snapshots sit under `parsed/nomensoft/`, keyed
+//! by what the export covers: its first and last code and the latest date
+//! its records start (`parsed/nomensoft/302805-2026-01-01.yaml`). The same
+//! export imported twice lands on the same files; an export of the same
+//! codes that changed meanwhile has a later date, so it is a new snapshot
+//! beside the old one, and both stay cited.
+//!
+//! [`crosscheck`] compares the snapshots with the tariff tables.
+
+pub mod category;
+pub mod crosscheck;
+pub mod records;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::code::Code;
+use crate::decimal::{self, round_to_cent};
+use crate::error::Error;
+use crate::validate::{Finding, Place, Rule};
+pub use category::Category;
+use records::Record;
+
+/// The `schema` value of a NomenSoft snapshot.
+pub const SCHEMA_ID: &str = "inami-tariffs/nomensoft/1";
+/// The folder of NomenSoft snapshots and sources (under `parsed/` and `sources/`).
+pub const DIR: &str = "nomensoft";
+/// A `dend_fee` of 2999-12-31 means "until further notice".
+const OPEN_END: &str = "2999-12-31";
+
+/// A NomenSoft export, as its snapshot holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nomenclature {
+    /// The schema id (`inami-tariffs/nomensoft/1`).
+    pub schema: String,
+    /// The stored export.
+    pub source: ExportSource,
+    /// Every fee record, in the export's order.
+    pub fees: Vec<FeeRecord>,
+}
+
+/// Where a NomenSoft snapshot came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportSource {
+    /// Path of the stored export, relative to the data repository.
+    pub file: String,
+    /// SHA-256 of the export's bytes, lowercase hex.
+    pub sha256: String,
+    /// `xml` or `json`.
+    pub format: String,
+}
+
+/// One fee record: an amount of one category for one code, over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeRecord {
+    /// The nomenclature code.
+    pub code: Code,
+    /// What the amount is (fee, intervention, personal share), from the
+    /// description words.
+    pub category: Category,
+    /// The fee code as the export gives it (`0`, `1300`, …), when it does.
+    #[serde(default)]
+    pub fee_code: Option<String>,
+    /// The category's description in French, as written.
+    #[serde(default)]
+    pub description_fr: Option<String>,
+    /// The category's description in Dutch, as written.
+    #[serde(default)]
+    pub description_nl: Option<String>,
+    /// The amount, in euros, exact as written (`158.700000`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// First day the amount applies.
+    pub valid_from: NaiveDate,
+    /// Last day it applies; `None` until further notice (`2999-12-31`).
+    pub valid_until: Option<NaiveDate>,
+    /// For a fee made of key letters: up to three terms, summed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_terms: Vec<KeyTerm>,
+    /// The document that set the amount (`OA2025_362`), when given.
+    #[serde(default)]
+    pub author_doc: Option<String>,
+    /// The line of the export where the record starts.
+    pub source_line: usize,
+}
+
+/// One term of a fee made of key letters: coefficient × key value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyTerm {
+    /// The key letter (`N`).
+    pub letter: String,
+    /// Its coefficient (`8`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub coefficient: Decimal,
+    /// The key letter's value (`3.372107`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub value: Decimal,
+}
+
+impl FeeRecord {
+    /// Whether the record applies on `date`.
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.valid_from <= date && self.valid_until.is_none_or(|end| date <= end)
+    }
+
+    /// Σ coefficient × key value, half-up to the cent; `None` without terms
+    /// or when a product overflows.
+    pub fn fee_from_terms(&self) -> Option<Decimal> {
+        if self.key_terms.is_empty() {
+            return None;
+        }
+        let mut sum = Decimal::ZERO;
+        for t in &self.key_terms {
+            sum = sum.checked_add(t.coefficient.checked_mul(t.value)?)?;
+        }
+        Some(round_to_cent(sum))
+    }
+}
+
+/// An export read: the snapshot and what was found on the way.
+#[derive(Debug, Clone)]
+pub struct Read {
+    /// The records (`source.file` still names the file as given).
+    pub nomenclature: Nomenclature,
+    /// Records that could not be read, unknown categories, fees that do not
+    /// add up.
+    pub findings: Vec<Finding>,
+}
+
+/// Whether a path names a NomenSoft export (by extension: `.xml`, `.json`).
+pub fn is_export(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xml") || e.eq_ignore_ascii_case("json"))
+}
+
+/// Reads an export's bytes into records, interprets and checks them.
+pub fn read(path: &Path, bytes: &[u8], sha256: &str) -> Result<Read, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::Unreadable {
+        path: path.to_path_buf(),
+        reason: format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let records = if json {
+        records::from_json(path, text)?
+    } else {
+        records::from_xml(path, text)?
+    };
+    let file = path.display().to_string();
+    let mut findings = Vec::new();
+    let mut fees = Vec::new();
+    for record in &records {
+        match interpret(record, &file, &mut findings) {
+            Some(fee) => fees.push(fee),
+            None => continue,
+        }
+    }
+    if fees.is_empty() && findings.is_empty() {
+        return Err(Error::UnknownDocument {
+            path: path.to_path_buf(),
+            reason: "no record holds a code and a fee (`nomen_code`, `fee`)".into(),
+        });
+    }
+    findings.extend(check(&fees, &file));
+    Ok(Read {
+        nomenclature: Nomenclature {
+            schema: SCHEMA_ID.into(),
+            source: ExportSource {
+                file,
+                sha256: sha256.to_string(),
+                format: if json { "json" } else { "xml" }.into(),
+            },
+            fees,
+        },
+        findings,
+    })
+}
+
+/// One record → a fee record; what cannot be read is a finding.
+fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option<FeeRecord> {
+    let place = Place {
+        line: Some(record.line),
+        ..Place::file(file.to_string())
+    };
+    let unreadable = |what: String| {
+        Finding::new(
+            Rule::UnreadableStatement,
+            place.clone(),
+            format!("a NomenSoft record that cannot be read: {what}"),
+        )
+    };
+    let code_text = record.get("nomen_code").unwrap_or_default();
+    let Some(code) = Code::parse(code_text) else {
+        findings.push(unreadable(format!("`nomen_code` is `{code_text}`, not a six-digit code")));
+        return None;
+    };
+    let Some(amount) = record.get("fee").and_then(decimal::parse) else {
+        findings.push(
+            unreadable(format!("`fee` is `{}`, not an amount", record.get("fee").unwrap_or("")))
+                .for_code(code),
+        );
+        return None;
+    };
+    let date = |field: &str| -> Result<Option<NaiveDate>, Finding> {
+        let Some(text) = record.get(field) else {
+            return Ok(None);
+        };
+        parse_date(text)
+            .map(Some)
+            .ok_or_else(|| unreadable(format!("`{field}` is `{text}`, not a date")).for_code(code))
+    };
+    let (valid_from, valid_until) = match (date("dbegin_fee"), date("dend_fee")) {
+        (Ok(Some(from)), Ok(until)) => (from, until),
+        (Ok(None), _) => {
+            findings.push(unreadable("no `dbegin_fee`".into()).for_code(code));
+            return None;
+        }
+        (Err(f), _) | (_, Err(f)) => {
+            findings.push(f);
+            return None;
+        }
+    };
+    let valid_until = valid_until.filter(|d| d.to_string() != OPEN_END);
+    let (fr, nl) = (record.get("fee_code_desc_fr"), record.get("fee_code_desc_nl"));
+    let category = category::of(fr, nl);
+    if category == Category::Unknown {
+        findings.push(
+            Finding::new(
+                Rule::UnknownFeeCategory,
+                place.clone(),
+                format!(
+                    "a fee category this tool does not know: `{}` / `{}`; its amount is kept but not compared",
+                    fr.unwrap_or("—"),
+                    nl.unwrap_or("—")
+                ),
+            )
+            .for_code(code),
+        );
+    }
+    let key_terms = match key_terms(record) {
+        Ok(terms) => terms,
+        Err(why) => {
+            findings.push(unreadable(why).for_code(code));
+            return None;
+        }
+    };
+    Some(FeeRecord {
+        code,
+        category,
+        fee_code: record
+            .get("fee_code")
+            .or(record.get("feecode"))
+            .or(record.get("fee_code_cat").filter(|_| record.table != "json"))
+            .map(str::to_string),
+        description_fr: fr.map(str::to_string),
+        description_nl: nl.map(str::to_string),
+        amount,
+        valid_from,
+        valid_until,
+        key_terms,
+        author_doc: record.get("author_doc").map(str::to_string),
+        source_line: record.line,
+    })
+}
+
+/// `key_letter1..3`, `key_coeff1..3`, `key_letter1..3_value` (the bulk
+/// export's summary fields), when present.
+fn key_terms(record: &Record) -> Result<Vec<KeyTerm>, String> {
+    let mut terms = Vec::new();
+    for i in 1..=3 {
+        let Some(letter) = record.get(&format!("key_letter{i}")) else {
+            continue;
+        };
+        let number = |field: String| -> Result<Decimal, String> {
+            let text = record.get(&field).ok_or(format!("`{field}` is missing"))?;
+            decimal::parse(text).ok_or(format!("`{field}` is `{text}`, not a number"))
+        };
+        terms.push(KeyTerm {
+            letter: letter.to_string(),
+            coefficient: number(format!("key_coeff{i}"))?,
+            value: number(format!("key_letter{i}_value"))?,
+        });
+    }
+    Ok(terms)
+}
+
+/// `2026-01-01`, `2025-01-01 00:00:00`, `2025-01-01T00:00:00`, `01/01/2025`.
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let day = text.get(..10).unwrap_or(text);
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(day, "%d/%m/%Y"))
+        .ok()
+}
+
+/// A fee made of key letters must be the sum of its terms, to the cent.
+fn check(fees: &[FeeRecord], file: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for fee in fees.iter().filter(|f| f.category == Category::Fee) {
+        let place = Place {
+            line: Some(fee.source_line),
+            ..Place::file(file.to_string())
+        };
+        if fee.key_terms.is_empty() {
+            continue;
+        }
+        let formula: Vec<String> = fee
+            .key_terms
+            .iter()
+            .map(|t| format!("{} {} × {}", t.letter, t.coefficient, t.value))
+            .collect();
+        match fee.fee_from_terms() {
+            None => findings.push(
+                Finding::new(Rule::ArithmeticOverflow, place, "the key letters' terms do not fit in a decimal")
+                    .for_code(fee.code),
+            ),
+            Some(sum) if sum != fee.amount => findings.push(
+                Finding::new(
+                    Rule::FeeMismatch,
+                    place,
+                    format!(
+                        "fee is not the sum of its key letters' terms rounded to the cent: {} = {sum}",
+                        formula.join(" + ")
+                    ),
+                )
+                .expected_found(sum.to_string(), fee.amount.to_string())
+                .for_code(fee.code),
+            ),
+            Some(_) => {}
+        }
+    }
+    findings
+}
+
+/// Where an export is stored and snapshot: `<first code>[-<last code>]-<latest valid_from>`.
+pub fn key(nomenclature: &Nomenclature) -> Option<String> {
+    let first = nomenclature.fees.iter().map(|f| f.code).min()?;
+    let last = nomenclature.fees.iter().map(|f| f.code).max()?;
+    let latest = nomenclature.fees.iter().map(|f| f.valid_from).max()?;
+    Some(if first == last {
+        format!("{first}-{latest}")
+    } else {
+        format!("{first}-{last}-{latest}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record_105755() -> String {
+        // ../shared/real/gp-consultation-105755-2025.record.json, shortened.
+        r#"{"nomen_code": 105755, "dbegin_fee": "2025-01-01 00:00:00",
+            "dend_fee": "2999-12-31 00:00:00", "fee_code_desc_nl": "Honorarium",
+            "fee_code_desc_fr": "Honoraire", "feecode": 0, "fee": 32.85,
+            "key_letter1": "N", "key_coeff1": "8", "key_letter1_value": "3,372107",
+            "key_letter2": "Q", "key_coeff2": "30", "key_letter2_value": "0,195645",
+            "key_letter3": null}"#
+            .to_string()
+    }
+
+    #[test]
+    fn a_fee_of_two_key_letters_checks_as_their_sum() {
+        let read = read(Path::new("r.json"), record_105755().as_bytes(), "x").unwrap();
+        assert!(read.findings.is_empty(), "{:?}", read.findings);
+        let fee = &read.nomenclature.fees[0];
+        assert_eq!(fee.key_terms.len(), 2);
+        assert_eq!(fee.fee_from_terms().unwrap().to_string(), "32.85");
+        assert_eq!(fee.valid_until, None);
+        assert_eq!(key(&read.nomenclature).unwrap(), "105755-2025-01-01");
+    }
+
+    #[test]
+    fn a_fee_that_is_not_the_sum_of_its_terms_is_a_fee_mismatch() {
+        let text = record_105755().replace("32.85", "32.86");
+        let read = read(Path::new("r.json"), text.as_bytes(), "x").unwrap();
+        assert_eq!(read.findings.len(), 1);
+        let f = &read.findings[0];
+        assert_eq!(f.rule, Rule::FeeMismatch);
+        assert_eq!(f.expected.as_deref(), Some("32.85"));
+        assert_eq!(f.found.as_deref(), Some("32.86"));
+    }
+
+    #[test]
+    fn an_unknown_category_is_a_warning_that_names_it() {
+        let text = record_105755().replace("\"Honoraire\"", "\"Supplément\"").replace("\"Honorarium\"", "\"Supplement\"");
+        let read = read(Path::new("r.json"), text.as_bytes(), "x").unwrap();
+        let f = &read.findings[0];
+        assert_eq!(f.rule, Rule::UnknownFeeCategory);
+        assert!(!f.is_error());
+        assert!(f.message.contains("`Supplément` / `Supplement`"));
+    }
+}
