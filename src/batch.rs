@@ -11,7 +11,7 @@ use crate::source::{self, ReadOptions};
 use crate::validate::convention::Tables;
 
 /// The documents named by files and folders: folders are searched
-/// recursively for `.pdf` and `.txt` files (sorted by path); anything else
+/// recursively for `.pdf` and `.txt` documents and `.xml` NomenSoft exports (sorted by path); anything else
 /// found there is returned as skipped. Files named directly are kept as they are.
 pub fn expand(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
     let mut documents = Vec::new();
@@ -36,9 +36,11 @@ pub fn expand(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> 
 }
 
 fn is_document(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["pdf", "txt", "xml"]
+            .iter()
+            .any(|d| e.eq_ignore_ascii_case(d))
+    })
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {

@@ -267,6 +267,12 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
 
 /// What the work tree's tariff tables say of each code, for convention checks.
 pub fn tables(repo: &DataRepo) -> Result<crate::validate::convention::Tables, Error> {
+    let tables = tariff_tables(repo)?;
+    Ok(crate::validate::convention::Tables::from_tables(&tables))
+}
+
+/// Every tariff table of the work tree, oldest first.
+pub fn tariff_tables(repo: &DataRepo) -> Result<Vec<TariffTable>, Error> {
     let mut snapshots: Vec<SnapshotRef> = list(repo)?
         .into_iter()
         .filter(|s| s.id.kind == DocumentKind::Tariff)
@@ -278,5 +284,23 @@ pub fn tables(repo: &DataRepo) -> Result<crate::validate::convention::Tables, Er
             tables.push(t);
         }
     }
-    Ok(crate::validate::convention::Tables::from_tables(&tables))
+    Ok(tables)
+}
+
+/// Every NomenSoft snapshot of the work tree (`parsed/nomensoft/*.yaml`),
+/// with its path, sorted by path.
+pub fn nomensoft_exports(
+    repo: &DataRepo,
+) -> Result<Vec<(String, crate::nomensoft::Nomenclature)>, Error> {
+    let prefix = format!("{}/{}/", crate::layout::PARSED_DIR, crate::nomensoft::DIR);
+    let mut found = Vec::new();
+    for path in repo.snapshots()? {
+        let relative = repo.relative(&path);
+        if !relative.starts_with(&prefix) {
+            continue;
+        }
+        let text = canonical::bounds::read_file(&path)?;
+        found.push((relative, canonical::read_nomensoft(&path, &text)?));
+    }
+    Ok(found)
 }

@@ -13,6 +13,9 @@ use crate::catalog::{self, Snapshot};
 use crate::diff::{self, Diff};
 use crate::error::Error;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
+use crate::nomensoft::crosscheck::{self, ExportAt, TableAt};
+use crate::nomensoft::place::{self, ExportAction, PlacedExport};
+use crate::nomensoft::{self, Nomenclature};
 use crate::pipeline::Processed;
 use crate::placement::{self, Action, Placement};
 use crate::source::ReadOptions;
@@ -56,6 +59,8 @@ pub struct Import {
     /// Whether the import was refused (errors, a language mismatch, a re-issue
     /// without `replace`): then nothing was written.
     pub blocked: bool,
+    /// NomenSoft exports read and placed, in the order given.
+    pub exports: Vec<PlacedExport>,
     /// What was written and committed (nothing on a dry run or when blocked).
     pub stored: Stored,
 }
@@ -67,6 +72,7 @@ impl Import {
             .iter()
             .flat_map(|p| &p.findings)
             .chain(self.placements.iter().flat_map(|p| &p.findings))
+            .chain(self.exports.iter().flat_map(|e| &e.findings))
     }
 }
 
@@ -95,13 +101,35 @@ pub fn import(
     options: &ImportOptions,
     on_read: &(dyn Fn(&Path) + Sync),
 ) -> Result<Import, Error> {
-    // Conventions are checked against the tariff tables already imported.
-    let tables = match DataRepo::open(root) {
-        Ok(repo) if repo.root().join(PARSED_DIR).is_dir() => catalog::tables(&repo)?,
-        _ => Tables::default(),
+    let (export_files, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.iter().cloned().partition(|f| nomensoft::is_export(f));
+    let repo = DataRepo::open(root)
+        .ok()
+        .filter(|r| r.root().join(PARSED_DIR).is_dir());
+    // Conventions and NomenSoft exports are checked against the tariff
+    // tables already imported; tables against the NomenSoft data.
+    let (tables, known_exports) = match &repo {
+        Some(repo) => (
+            catalog::tariff_tables(repo)?,
+            catalog::nomensoft_exports(repo)?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
-    let processed = batch::process(files, &options.read, &tables, on_read)?;
-    let repo = DataRepo::open(root).ok();
+    let mut processed = batch::process(
+        &files,
+        &options.read,
+        &Tables::from_tables(&tables),
+        on_read,
+    )?;
+    cross_check_tables(&mut processed, &known_exports);
+    let exports = export_files
+        .iter()
+        .map(|f| {
+            let placed = place::place(f, &options.read, repo.as_ref(), &tables, options.replace);
+            on_read(f);
+            placed
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let head_before = head_of(root);
     // Documents with errors are not placed: nothing will be written anyway.
     let placements = if processed.iter().any(Processed::has_errors) {
@@ -113,18 +141,29 @@ pub fn import(
         .iter()
         .flat_map(|p| p.findings.iter())
         .chain(placements.iter().flat_map(|p| p.findings.iter()))
+        .chain(exports.iter().flat_map(|e| e.findings.iter()))
         .cloned()
         .collect();
     let (errors, warnings) = validate::count(&all);
-    let blocked = errors > 0 || placements.iter().any(Placement::blocks);
+    let blocked = errors > 0
+        || placements.iter().any(Placement::blocks)
+        || exports.iter().any(PlacedExport::blocks);
     let stored = if blocked || options.dry_run {
         Stored::default()
     } else {
-        store(root, options, &processed, &placements, head_before.as_ref())?
+        store(
+            root,
+            options,
+            &processed,
+            &placements,
+            &exports,
+            head_before.as_ref(),
+        )?
     };
     Ok(Import {
         processed,
         placements,
+        exports,
         errors,
         warnings,
         blocked,
@@ -132,19 +171,41 @@ pub fn import(
     })
 }
 
-/// Writes the documents into the data repository and commits them: one
-/// commit per document, in effective-date order, so `git log` reads as the
-/// timeline.
 /// The commit HEAD names, when `root` is a git repository with one.
 fn head_of(root: &Path) -> Option<String> {
     GitRepo::open(root).ok()??.resolve_commit("HEAD").ok()
 }
 
+/// Tables being imported against the NomenSoft data already imported:
+/// a difference is a `nomensoft-mismatch` of the table's document.
+fn cross_check_tables(processed: &mut [Processed], exports: &[(String, Nomenclature)]) {
+    if exports.is_empty() {
+        return;
+    }
+    let at: Vec<ExportAt<'_>> = exports
+        .iter()
+        .map(|(_, n)| ExportAt {
+            nomenclature: n,
+            latest: place::latest(n),
+        })
+        .collect();
+    for p in processed.iter_mut() {
+        if let crate::parse::ParsedDocument::Tariff(t) = &p.parsed {
+            let found = crosscheck::check(&[TableAt { table: &t.table }], &at);
+            p.findings.extend(found.findings);
+        }
+    }
+}
+
+/// Writes the documents into the data repository and commits them: one
+/// commit per document, in effective-date order, so `git log` reads as the
+/// timeline; NomenSoft exports after them, one commit each.
 fn store(
     root: &Path,
     options: &ImportOptions,
     processed: &[Processed],
     placed: &[Placement],
+    exports: &[PlacedExport],
     head_before: Option<&String>,
 ) -> Result<Stored, Error> {
     std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
@@ -185,6 +246,12 @@ fn store(
     let schema_writes = schema_writes(&repo)?;
     let (Some(git), false) = (&git, options.no_commit) else {
         let mut writes: Vec<FileWrite> = placements.iter().flat_map(|p| p.writes.clone()).collect();
+        writes.extend(
+            exports
+                .iter()
+                .filter(|e| writes_export(e))
+                .flat_map(|e| e.writes.clone()),
+        );
         if !writes.is_empty() {
             writes.extend(schema_writes);
         }
@@ -237,10 +304,61 @@ fn store(
             message.lines().next().unwrap_or_default()
         ));
     }
+    for export in exports.iter().filter(|e| writes_export(e)) {
+        let message = export_message(export);
+        let mut writes = export.writes.clone();
+        writes.extend(schema_writes.take().unwrap_or_default());
+        let commit = git.commit_files(&writes, &[], &message, &author)?;
+        stored
+            .written
+            .extend(export.writes.iter().map(|w| w.path.clone()));
+        stored.commit = Some(commit.to_string());
+        messages.push(format!(
+            "{} {}",
+            &commit.to_string()[..12],
+            message.lines().next().unwrap_or_default()
+        ));
+    }
     if !messages.is_empty() {
         stored.message = Some(messages.join("\n"));
     }
     Ok(stored)
+}
+
+/// Whether an export's files are written (a new snapshot, or a re-issue
+/// allowed to replace).
+fn writes_export(export: &PlacedExport) -> bool {
+    matches!(
+        export.action,
+        ExportAction::New | ExportAction::Reissue { replaced: true }
+    )
+}
+
+/// `import nomensoft 302805-2026-01-01: 1 fee records of 1 codes`, with trailers.
+fn export_message(export: &PlacedExport) -> String {
+    let key = export
+        .snapshot_path
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".yaml");
+    let verb = match export.action {
+        ExportAction::Reissue { .. } => "re-issue of nomensoft",
+        _ => "import nomensoft",
+    };
+    let n = &export.nomenclature;
+    format!(
+        "{verb} {key}: {} fee records\n\nCross-check with the tariff tables: {} codes compared, all equal.\n\nImport-Kind: {}\nDocument-Kind: nomensoft\nSource-File: {}\nSource-SHA256: {}\nRows: {}\n",
+        n.fees.len(),
+        export.cross_check.codes_compared,
+        match export.action {
+            ExportAction::Reissue { .. } => "re-issue",
+            _ => "new",
+        },
+        n.source.file,
+        n.source.sha256,
+        n.fees.len()
+    )
 }
 
 /// Subject, body (what changed) and trailers of an import commit.

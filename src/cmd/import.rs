@@ -10,6 +10,7 @@ use crate::cli::{Format, ImportArgs};
 use crate::diff::Diff;
 use crate::error::Error;
 use crate::import::{self, title, Import, ImportOptions};
+use crate::nomensoft::place::{ExportAction, PlacedExport};
 use crate::pipeline::Processed;
 use crate::placement::{Action, Placement};
 use crate::validate::Finding;
@@ -24,6 +25,9 @@ struct ImportReport<'a> {
     placements: Vec<PlacementReport<'a>>,
     errors: usize,
     warnings: usize,
+    /// NomenSoft exports: file, snapshot, action, fee records, cross-check
+    /// counts and findings.
+    exports: Vec<ExportReport<'a>>,
     /// Repository paths written or removed (empty on a dry run or when nothing changed).
     written: &'a [String],
     /// The commit made, if any.
@@ -40,6 +44,34 @@ struct DocumentReport<'a> {
     source: &'a str,
     snapshot: &'a str,
     findings: &'a [Finding],
+}
+
+#[derive(Debug, Serialize)]
+struct ExportReport<'a> {
+    file: String,
+    snapshot: &'a str,
+    /// `new`, `already-imported`, `re-issue`.
+    action: &'static str,
+    fee_records: usize,
+    codes_compared: usize,
+    values_compared: usize,
+    findings: &'a [Finding],
+}
+
+fn export_report(e: &PlacedExport) -> ExportReport<'_> {
+    ExportReport {
+        file: e.file.display().to_string(),
+        snapshot: &e.snapshot_path,
+        action: match e.action {
+            ExportAction::New => "new",
+            ExportAction::AlreadyImported => "already-imported",
+            ExportAction::Reissue { .. } => "re-issue",
+        },
+        fee_records: e.nomenclature.fees.len(),
+        codes_compared: e.cross_check.codes_compared,
+        values_compared: e.cross_check.values_compared,
+        findings: &e.findings,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -104,7 +136,7 @@ pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
     let (files, skipped) = batch::expand(&args.files)?;
     for path in &skipped {
         super::note(&format!(
-            "skipped {} (not a .pdf or .txt document)",
+            "skipped {} (not a .pdf or .txt document, nor an .xml NomenSoft export)",
             path.display()
         ));
     }
@@ -129,6 +161,7 @@ pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
             dry_run: args.dry_run,
             documents: done.processed.iter().map(document_report).collect(),
             placements: done.placements.iter().map(placement_report).collect(),
+            exports: done.exports.iter().map(export_report).collect(),
             errors: done.errors,
             warnings: done.warnings,
             written: &done.stored.written,
@@ -235,14 +268,26 @@ fn print_text(done: &Import, dry_run: bool) {
             }
         }
     }
+    for e in &done.exports {
+        print_findings(&e.nomenclature.source.file, &e.findings);
+        lines.push_str(&format!("{}\n", e.summary()));
+    }
     if stored.initialized {
         lines.push_str("initialized a git repository for the data\n");
     }
     let reissue_refused = placements
         .iter()
-        .any(|p| p.action == Action::Reissue { replaced: false });
+        .any(|p| p.action == Action::Reissue { replaced: false })
+        || done
+            .exports
+            .iter()
+            .any(|e| e.action == ExportAction::Reissue { replaced: false });
     let errors = processed.iter().any(|p| p.has_errors())
-        || placements.iter().any(|p| !p.findings.is_empty());
+        || placements.iter().any(|p| !p.findings.is_empty())
+        || done
+            .exports
+            .iter()
+            .any(|e| e.findings.iter().any(Finding::is_error));
     let verdict = if blocked && !errors && reissue_refused {
         "not imported: a re-issue replaces a snapshot only with --replace; nothing was written"
             .to_string()

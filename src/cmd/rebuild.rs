@@ -11,6 +11,7 @@ use super::{print_findings, Out, Outcome};
 use crate::catalog::Snapshot;
 use crate::cli::{Format, RebuildArgs};
 use crate::error::Error;
+use crate::nomensoft;
 use crate::pipeline;
 use crate::placement;
 use crate::source;
@@ -128,45 +129,72 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
             .map(|i| processed[*i].snapshot.source_path.clone())
             .collect::<Vec<_>>()
             .join(" + ");
-        if current.as_deref() == Some(yaml.as_str()) {
-            report.push_str(&format!("{target}: unchanged ({summary})\n"));
-            entries.push(Entry {
-                path: target.clone(),
-                status: "unchanged",
-                summary: summary.clone(),
-                findings: Vec::new(),
-            });
-        } else if args.check {
-            bad = true;
-            let old = current.unwrap_or_default();
-            let diff = TextDiff::from_lines(&old, &yaml);
-            report.push_str(&format!("{target}: differs from a rebuild of {relative}\n"));
-            entries.push(Entry {
-                path: target.clone(),
-                status: "differs",
-                summary: summary.clone(),
-                findings: Vec::new(),
-            });
-            report.push_str(
-                &diff
-                    .unified_diff()
-                    .context_radius(2)
-                    .header(&target, "rebuilt")
-                    .to_string(),
-            );
-        } else {
-            repo.write_files(&[FileWrite {
-                path: target.clone(),
-                bytes: yaml.into_bytes(),
-            }])?;
-            report.push_str(&format!("{target}: rewritten ({summary})\n"));
-            entries.push(Entry {
-                path: target.clone(),
-                status: "rewritten",
-                summary: summary.clone(),
-                findings: Vec::new(),
-            });
+        bad |= settle(
+            &repo,
+            &args,
+            &target,
+            current,
+            yaml,
+            &summary,
+            &relative,
+            &mut report,
+            &mut entries,
+        )?;
+    }
+    // NomenSoft exports: each makes its own snapshot.
+    for path in repo.nomensoft_sources()? {
+        let relative = repo.relative(&path);
+        let bytes = source::read_bytes(&path, &super::read_options(&args.read))?;
+        let stored = nomensoft::place::stored(std::path::Path::new(&relative), &bytes)?;
+        if !json {
+            print_findings(&relative, &stored.findings);
         }
+        if stored
+            .findings
+            .iter()
+            .any(crate::validate::Finding::is_error)
+        {
+            bad = true;
+            entries.push(Entry {
+                path: relative.clone(),
+                status: "findings",
+                summary: format!("{} fee records", stored.nomenclature.fees.len()),
+                findings: stored.findings.clone(),
+            });
+            continue;
+        }
+        if stored.source_path != relative {
+            bad = true;
+            let why = format!(
+                "misplaced: its records say it belongs at {}",
+                stored.source_path
+            );
+            report.push_str(&format!("{relative}: {why}\n"));
+            entries.push(Entry {
+                path: relative.clone(),
+                status: "misplaced",
+                summary: why,
+                findings: Vec::new(),
+            });
+            continue;
+        }
+        let target = stored.snapshot_path.clone();
+        expected_snapshots.insert(target.clone());
+        let current = repo
+            .read(&target)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let summary = format!("{} NomenSoft fee records", stored.nomenclature.fees.len());
+        bad |= settle(
+            &repo,
+            &args,
+            &target,
+            current,
+            stored.yaml,
+            &summary,
+            &relative,
+            &mut report,
+            &mut entries,
+        )?;
     }
     for path in repo.snapshots()? {
         let relative = repo.relative(&path);
@@ -189,4 +217,61 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
         Out::print(&report);
     }
     Ok(Outcome::from_bad(bad))
+}
+
+/// Compares a rebuilt snapshot with the one in place, and rewrites it
+/// unless `--check`; says whether that is bad (a difference under `--check`).
+#[allow(clippy::too_many_arguments)]
+fn settle(
+    repo: &DataRepo,
+    args: &RebuildArgs,
+    target: &String,
+    current: Option<String>,
+    yaml: String,
+    summary: &String,
+    relative: &String,
+    report: &mut String,
+    entries: &mut Vec<Entry>,
+) -> Result<bool, Error> {
+    let mut bad = false;
+    if current.as_deref() == Some(yaml.as_str()) {
+        report.push_str(&format!("{target}: unchanged ({summary})\n"));
+        entries.push(Entry {
+            path: target.clone(),
+            status: "unchanged",
+            summary: summary.clone(),
+            findings: Vec::new(),
+        });
+    } else if args.check {
+        bad = true;
+        let old = current.unwrap_or_default();
+        let diff = TextDiff::from_lines(&old, &yaml);
+        report.push_str(&format!("{target}: differs from a rebuild of {relative}\n"));
+        entries.push(Entry {
+            path: target.clone(),
+            status: "differs",
+            summary: summary.clone(),
+            findings: Vec::new(),
+        });
+        report.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(2)
+                .header(target, "rebuilt")
+                .to_string(),
+        );
+    } else {
+        repo.write_files(&[FileWrite {
+            path: target.clone(),
+            bytes: yaml.into_bytes(),
+        }])?;
+        report.push_str(&format!("{target}: rewritten ({summary})\n"));
+        entries.push(Entry {
+            path: target.clone(),
+            status: "rewritten",
+            summary: summary.clone(),
+            findings: Vec::new(),
+        });
+    }
+    Ok(bad)
 }

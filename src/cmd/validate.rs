@@ -14,6 +14,8 @@ use crate::cli::{Format, ValidateArgs};
 use crate::error::Error;
 use crate::layout;
 use crate::model::{LanguageSource, SourceFormat, SourceRef, TariffRow};
+use crate::nomensoft::crosscheck::{self, CrossCheck, ExportAt, TableAt};
+use crate::nomensoft::Nomenclature;
 use crate::parse::row::parse_row;
 use crate::parse::tariff::place_in_line;
 use crate::source::SourceDocument;
@@ -25,6 +27,19 @@ use crate::validate::{self, Finding, Place, Rule};
 struct SnapshotReport {
     file: String,
     findings: Vec<Finding>,
+    /// For a NomenSoft snapshot: what the repository's cross-check compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cross_check: Option<CrossCheckReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct CrossCheckReport {
+    /// Codes the tariff tables and NomenSoft both cover on a table's date.
+    codes_compared: usize,
+    /// Values compared (fee, interventions, personal shares).
+    values_compared: usize,
+    /// `nomensoft-mismatch` findings of this snapshot.
+    differences: usize,
 }
 
 pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
@@ -45,7 +60,35 @@ pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
         reports.push(SnapshotReport {
             file: repo.relative(path),
             findings: check_snapshot(&repo, path)?,
+            cross_check: None,
         });
+    }
+    // The cross-check's findings go to the NomenSoft snapshot they cite.
+    let mut cross_line = None;
+    if let Some((exports, done)) = cross_check(&repo)? {
+        cross_line = Some(format!(
+            "NomenSoft cross-check: {} codes compared with the tariff tables ({} values), {} differ\n",
+            done.codes_compared,
+            done.values_compared,
+            done.findings.len()
+        ));
+        for (snapshot, n) in &exports {
+            let Some(report) = reports.iter_mut().find(|r| r.file == *snapshot) else {
+                continue;
+            };
+            let mine: Vec<Finding> = done
+                .findings
+                .iter()
+                .filter(|f| *f.place.file == *n.source.file)
+                .cloned()
+                .collect();
+            report.cross_check = Some(CrossCheckReport {
+                codes_compared: done.codes_compared,
+                values_compared: done.values_compared,
+                differences: mine.len(),
+            });
+            report.findings.extend(mine);
+        }
     }
     let bad = reports
         .iter()
@@ -58,6 +101,9 @@ pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
                 if r.findings.is_empty() {
                     Out::print(&format!("{}: ok\n", r.file));
                 }
+            }
+            if let Some(line) = cross_line {
+                Out::print(&line);
             }
         }
     }
@@ -79,6 +125,10 @@ pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Erro
     let schema_findings = canonical::schema_findings(path, &text, schema)?;
     if !schema_findings.is_empty() {
         return Ok(schema_findings);
+    }
+    if canonical::declared_schema(&text).is_some_and(|s| s.starts_with("inami-tariffs/nomensoft/"))
+    {
+        return check_nomensoft(repo, path, &label, &text);
     }
     let mut findings = match Snapshot::from_yaml(&label, &text)? {
         Snapshot::Tariff(table) => {
@@ -105,6 +155,49 @@ pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Erro
     };
     validate::sort(&mut findings);
     Ok(findings)
+}
+
+/// A NomenSoft snapshot: its stored export, and its fees made of key letters.
+fn check_nomensoft(
+    repo: &DataRepo,
+    path: &Path,
+    label: &str,
+    text: &str,
+) -> Result<Vec<Finding>, Error> {
+    let n = canonical::read_nomensoft(path, text)?;
+    // The export is hashed, not read as text (no finding is placed in it).
+    let source = SourceRef {
+        file: n.source.file.clone(),
+        sha256: n.source.sha256.clone(),
+        format: SourceFormat::Pdf,
+    };
+    let (_, mut findings) = stored_sources(repo, label, text, &source, &[])?;
+    findings.extend(crate::nomensoft::check_fees(&n.fees, &n.source.file));
+    validate::sort(&mut findings);
+    Ok(findings)
+}
+
+/// NomenSoft snapshots with their paths.
+type Exports = Vec<(String, Nomenclature)>;
+
+/// The NomenSoft cross-check of the whole repository: every tariff table
+/// against every NomenSoft snapshot. `None` when there is no NomenSoft data.
+fn cross_check(repo: &DataRepo) -> Result<Option<(Exports, CrossCheck)>, Error> {
+    let exports = catalog::nomensoft_exports(repo)?;
+    if exports.is_empty() {
+        return Ok(None);
+    }
+    let tables = catalog::tariff_tables(repo)?;
+    let at: Vec<ExportAt<'_>> = exports
+        .iter()
+        .map(|(_, n)| ExportAt {
+            nomenclature: n,
+            latest: crate::nomensoft::place::latest(n),
+        })
+        .collect();
+    let tables: Vec<TableAt<'_>> = tables.iter().map(|table| TableAt { table }).collect();
+    let done = crosscheck::check(&tables, &at);
+    Ok(Some((exports, done)))
 }
 
 /// Checks every source a snapshot names (`source`, then `sources[]`): inside

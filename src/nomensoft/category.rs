@@ -43,7 +43,12 @@ const KIND_WORDS: [(&str, Kind); 9] = [
 /// Words that say "with the preferential regime" and "without".
 const WITH: [&str; 4] = ["avec", "met", "vip", "bim"];
 const WITHOUT: [&str; 3] = ["sans", "zonder", "geen"];
-const PREFERENTIAL: [&str; 4] = ["préférentiel", "preferentiel", "voorkeurregeling", "voorkeurtarief"];
+const PREFERENTIAL: [&str; 4] = [
+    "préférentiel",
+    "preferentiel",
+    "voorkeurregeling",
+    "voorkeurtarief",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -120,7 +125,10 @@ mod tests {
             Category::PersonalShareStandard
         );
         assert_eq!(
-            of(Some("Quote-part personnelle avec régime préférentiel"), None),
+            of(
+                Some("Quote-part personnelle avec régime préférentiel"),
+                None
+            ),
             Category::PersonalSharePreferential
         );
     }
@@ -128,8 +136,15 @@ mod tests {
     #[test]
     fn unknown_or_contradicting_words_are_unknown() {
         assert_eq!(of(Some("Supplément"), None), Category::Unknown);
-        assert_eq!(of(Some("Intervention"), None), Category::Unknown, "which regime?");
-        assert_eq!(of(Some("Honoraire"), Some("Remgeld zonder voorkeurregeling")), Category::Unknown);
+        assert_eq!(
+            of(Some("Intervention"), None),
+            Category::Unknown,
+            "which regime?"
+        );
+        assert_eq!(
+            of(Some("Honoraire"), Some("Remgeld zonder voorkeurregeling")),
+            Category::Unknown
+        );
         assert_eq!(of(None, None), Category::Unknown);
     }
 }

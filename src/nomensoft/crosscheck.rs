@@ -26,7 +26,7 @@ pub struct ExportAt<'a> {
 }
 
 /// What a cross-check found and how much it compared.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct CrossCheck {
     /// `nomensoft-mismatch` findings, at the NomenSoft record.
     pub findings: Vec<Finding>,
@@ -42,7 +42,10 @@ pub fn check(tables: &[TableAt<'_>], exports: &[ExportAt<'_>]) -> CrossCheck {
     for t in tables {
         let date = t.table.effective_from;
         for row in &t.table.rows {
-            for code in [row.ambulatory_code, row.hospitalized_code].into_iter().flatten() {
+            for code in [row.ambulatory_code, row.hospitalized_code]
+                .into_iter()
+                .flatten()
+            {
                 let mut compared = false;
                 for category in COMPARED {
                     let Some((record, export)) = record_for(exports, code, category, date) else {
@@ -54,7 +57,15 @@ pub fn check(tables: &[TableAt<'_>], exports: &[ExportAt<'_>]) -> CrossCheck {
                     compared = true;
                     out.values_compared += 1;
                     if table_value != record.amount {
-                        out.findings.push(mismatch(t.table, row, code, category, table_value, record, export));
+                        out.findings.push(mismatch(
+                            t.table,
+                            row,
+                            code,
+                            category,
+                            table_value,
+                            record,
+                            export,
+                        ));
                     }
                 }
                 out.codes_compared += usize::from(compared);
@@ -129,7 +140,7 @@ fn mismatch(
         ..Place::file(export.nomenclature.source.file.clone())
     };
     Finding::new(
-        Rule::NomenSoftMismatch,
+        Rule::NomensoftMismatch,
         place,
         format!(
             "{code} {} on {}: the tariff table {table_place} says {table_value}, NomenSoft {}:{} says {}",

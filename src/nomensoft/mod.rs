@@ -20,6 +20,7 @@
 
 pub mod category;
 pub mod crosscheck;
+pub mod place;
 pub mod records;
 
 use std::path::Path;
@@ -178,7 +179,7 @@ pub fn read(path: &Path, bytes: &[u8], sha256: &str) -> Result<Read, Error> {
             reason: "no record holds a code and a fee (`nomen_code`, `fee`)".into(),
         });
     }
-    findings.extend(check(&fees, &file));
+    findings.extend(check_fees(&fees, &file));
     Ok(Read {
         nomenclature: Nomenclature {
             schema: SCHEMA_ID.into(),
@@ -208,23 +209,29 @@ fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option
     };
     let code_text = record.get("nomen_code").unwrap_or_default();
     let Some(code) = Code::parse(code_text) else {
-        findings.push(unreadable(format!("`nomen_code` is `{code_text}`, not a six-digit code")));
+        findings.push(unreadable(format!(
+            "`nomen_code` is `{code_text}`, not a six-digit code"
+        )));
         return None;
     };
     let Some(amount) = record.get("fee").and_then(decimal::parse) else {
         findings.push(
-            unreadable(format!("`fee` is `{}`, not an amount", record.get("fee").unwrap_or("")))
-                .for_code(code),
+            unreadable(format!(
+                "`fee` is `{}`, not an amount",
+                record.get("fee").unwrap_or("")
+            ))
+            .for_code(code),
         );
         return None;
     };
-    let date = |field: &str| -> Result<Option<NaiveDate>, Finding> {
+    // The error is the finding's message (a `Finding` is large to carry).
+    let date = |field: &str| -> Result<Option<NaiveDate>, String> {
         let Some(text) = record.get(field) else {
             return Ok(None);
         };
         parse_date(text)
             .map(Some)
-            .ok_or_else(|| unreadable(format!("`{field}` is `{text}`, not a date")).for_code(code))
+            .ok_or_else(|| format!("`{field}` is `{text}`, not a date"))
     };
     let (valid_from, valid_until) = match (date("dbegin_fee"), date("dend_fee")) {
         (Ok(Some(from)), Ok(until)) => (from, until),
@@ -232,13 +239,16 @@ fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option
             findings.push(unreadable("no `dbegin_fee`".into()).for_code(code));
             return None;
         }
-        (Err(f), _) | (_, Err(f)) => {
-            findings.push(f);
+        (Err(why), _) | (_, Err(why)) => {
+            findings.push(unreadable(why).for_code(code));
             return None;
         }
     };
     let valid_until = valid_until.filter(|d| d.to_string() != OPEN_END);
-    let (fr, nl) = (record.get("fee_code_desc_fr"), record.get("fee_code_desc_nl"));
+    let (fr, nl) = (
+        record.get("fee_code_desc_fr"),
+        record.get("fee_code_desc_nl"),
+    );
     let category = category::of(fr, nl);
     if category == Category::Unknown {
         findings.push(
@@ -267,7 +277,9 @@ fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option
         fee_code: record
             .get("fee_code")
             .or(record.get("feecode"))
-            .or(record.get("fee_code_cat").filter(|_| record.table != "json"))
+            .or(record
+                .get("fee_code_cat")
+                .filter(|_| record.table != "json"))
             .map(str::to_string),
         description_fr: fr.map(str::to_string),
         description_nl: nl.map(str::to_string),
@@ -309,8 +321,9 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-/// A fee made of key letters must be the sum of its terms, to the cent.
-fn check(fees: &[FeeRecord], file: &str) -> Vec<Finding> {
+/// A fee made of key letters must be the sum of its terms, to the cent
+/// (`fee-mismatch`, placed at the record's line in `file`).
+pub fn check_fees(fees: &[FeeRecord], file: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
     for fee in fees.iter().filter(|f| f.category == Category::Fee) {
         let place = Place {
@@ -399,7 +412,9 @@ mod tests {
 
     #[test]
     fn an_unknown_category_is_a_warning_that_names_it() {
-        let text = record_105755().replace("\"Honoraire\"", "\"Supplément\"").replace("\"Honorarium\"", "\"Supplement\"");
+        let text = record_105755()
+            .replace("\"Honoraire\"", "\"Supplément\"")
+            .replace("\"Honorarium\"", "\"Supplement\"");
         let read = read(Path::new("r.json"), text.as_bytes(), "x").unwrap();
         let f = &read.findings[0];
         assert_eq!(f.rule, Rule::UnknownFeeCategory);

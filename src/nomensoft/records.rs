@@ -6,7 +6,7 @@
 //! holding one element per field), and JSON records built from the bulk
 //! export by other tools (an object, or an array of objects, with the same
 //! field names). Both become [`Record`]s, so what a field means is read in
-//! one place ([`super::interpret`]).
+//! one place (the parent module).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -37,7 +37,9 @@ impl Record {
 /// The records of an XML export. Malformed or truncated XML is an error
 /// naming the file and line.
 pub fn from_xml(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
-    let line_at = |offset: u64| line_of(text, offset as usize);
+    // Lines counted as the reader advances: counting from the start at every
+    // event would be quadratic in the export's size.
+    let mut lines = LineCounter::default();
     let broken = |line: usize, why: String| Error::Unreadable {
         path: path.to_path_buf(),
         reason: format!("line {line}: not a NomenSoft XML export: {why}"),
@@ -48,10 +50,13 @@ pub fn from_xml(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
     let mut current: Option<Record> = None;
     let mut value = String::new();
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| broken(line_at(reader.error_position()), e.to_string()))?;
-        let here = line_at(reader.buffer_position());
+        let event = reader.read_event().map_err(|e| {
+            broken(
+                line_of(text, reader.error_position() as usize),
+                e.to_string(),
+            )
+        })?;
+        let here = lines.at(text, reader.buffer_position() as usize);
         match event {
             Event::Start(e) => {
                 let name = e.name().as_ref().to_string();
@@ -120,7 +125,12 @@ pub fn from_json(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
     let objects = match value {
         serde_json::Value::Array(items) => items,
         object @ serde_json::Value::Object(_) => vec![object],
-        _ => return Err(broken(1, "expected an object or an array of objects".into())),
+        _ => {
+            return Err(broken(
+                1,
+                "expected an object or an array of objects".into(),
+            ))
+        }
     };
     let starts = object_starts(text);
     objects
@@ -155,10 +165,36 @@ pub fn from_json(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
         .collect()
 }
 
+/// The line of increasing offsets, counted incrementally.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    fn at(&mut self, text: &str, offset: usize) -> usize {
+        let offset = offset.min(text.len());
+        if offset < self.offset {
+            return line_of(text, offset);
+        }
+        self.line += text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line + 1
+    }
+}
+
 /// The 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The lines where the top-level objects of a JSON text start (the text
@@ -216,7 +252,10 @@ mod tests {
     fn truncated_or_malformed_xml_names_the_line() {
         let cut = &ONE[..ONE.find("<fee>").unwrap()];
         let e = from_xml(Path::new("x.xml"), cut).unwrap_err().to_string();
-        assert!(e.contains("x.xml: line 7:") && e.contains("truncated"), "{e}");
+        assert!(
+            e.contains("x.xml: line 7:") && e.contains("truncated"),
+            "{e}"
+        );
         let bad = ONE.replace("</fee>", "</feex>");
         let e = from_xml(Path::new("x.xml"), &bad).unwrap_err().to_string();
         assert!(e.contains("line 7"), "{e}");

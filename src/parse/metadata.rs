@@ -41,8 +41,35 @@ static APPLICATION_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// so a million-row table costs no more than a short one.
 const HEADER_LINES: usize = 200;
 
-/// Professions by the names documents give them (FR and NL), and their slugs.
+/// Professions by the names documents give them (FR and NL), and their
+/// slugs: every profession INAMI publishes tariff tables for. One table of
+/// data: a profession is added here, not in code. Names are lower case; a
+/// title is matched on whole words.
 const PROFESSIONS: &[(&str, &[&str])] = &[
+    (
+        "medicine",
+        &[
+            "médecins",
+            "medecins",
+            "médecins généralistes",
+            "médecins spécialistes",
+            "artsen",
+            "geneesheren",
+            "huisartsen",
+            "geneesheren-specialisten",
+            "artsen-specialisten",
+        ],
+    ),
+    (
+        "dentistry",
+        &[
+            "dentistes",
+            "praticiens de l'art dentaire",
+            "tandartsen",
+            "tandheelkundigen",
+            "beoefenaars der tandheelkunde",
+        ],
+    ),
     (
         "physiotherapy",
         &[
@@ -57,12 +84,66 @@ const PROFESSIONS: &[(&str, &[&str])] = &[
         "nursing",
         &[
             "infirmiers",
+            "infirmières",
             "praticiens de l'art infirmier",
+            "soins infirmiers",
             "verpleegkundigen",
+            "verpleegkundige verzorging",
         ],
     ),
-    ("speech-therapy", &["logopèdes", "logopedisten"]),
-    ("midwifery", &["sages-femmes", "vroedvrouwen"]),
+    (
+        "midwifery",
+        &["sages-femmes", "accoucheuses", "vroedvrouwen"],
+    ),
+    (
+        "speech-therapy",
+        &[
+            "logopèdes",
+            "logopedes",
+            "logopedisten",
+            "logopédie",
+            "logopedie",
+        ],
+    ),
+    ("pharmacy", &["pharmaciens", "apothekers"]),
+    ("podiatry", &["podologues", "podologen"]),
+    (
+        "dietetics",
+        &["diététiciens", "dieteticiens", "diëtisten", "dietisten"],
+    ),
+    ("orthoptics", &["orthoptistes", "orthoptisten"]),
+    (
+        "clinical-psychology",
+        &[
+            "psychologues cliniciens",
+            "psychologues",
+            "klinisch psychologen",
+            "psychologen",
+        ],
+    ),
+    (
+        "clinical-orthopedagogy",
+        &["orthopédagogues cliniciens", "klinisch orthopedagogen"],
+    ),
+    (
+        "audiology",
+        &["audiciens", "audiens", "audiciens-audiologues"],
+    ),
+    ("optics", &["opticiens"]),
+    ("bandagistry", &["bandagistes", "bandagisten"]),
+    (
+        "orthopedic-technology",
+        &[
+            "orthopédistes",
+            "orthopedistes",
+            "orthopedisten",
+            "technologues orthopédiques",
+        ],
+    ),
+    (
+        "implants",
+        &["fournisseurs d'implants", "verstrekkers van implantaten"],
+    ),
 ];
 
 /// The profession slug for a name printed in a document.

@@ -146,6 +146,13 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
+/// The bytes of an input file, with the checks of [`read`] (a regular file,
+/// within [`ReadOptions::max_input_bytes`]), for inputs that are not text
+/// or PDF documents (NomenSoft exports).
+pub fn read_bytes(path: &Path, options: &ReadOptions) -> Result<Vec<u8>, Error> {
+    read_bounded(path, options.max_input_bytes)
+}
+
 /// The bytes of a regular file of at most `max` bytes.
 fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
     use std::io::Read;

@@ -103,6 +103,14 @@ impl DataRepo {
         })
     }
 
+    /// Every stored NomenSoft export (`sources/nomensoft/*.xml|json`), sorted.
+    pub fn nomensoft_sources(&self) -> Result<Vec<PathBuf>, Error> {
+        let dir = format!("{SOURCES_DIR}/{}", crate::nomensoft::DIR);
+        self.files_under(&dir, |p| {
+            p.extension().is_some_and(|e| e == "xml" || e == "json")
+        })
+    }
+
     fn files_under(&self, dir: &str, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, Error> {
         let mut found = Vec::new();
         let mut stack = vec![self.root.join(dir)];

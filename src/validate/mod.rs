@@ -77,7 +77,7 @@ pub enum Rule {
     SourcePath,
     /// A NomenSoft record and a tariff table state different amounts for one
     /// code, category and date.
-    NomenSoftMismatch,
+    NomensoftMismatch,
     /// A NomenSoft fee category whose description this tool does not know.
     UnknownFeeCategory,
 }
@@ -107,7 +107,7 @@ impl Rule {
             Rule::ArithmeticOverflow => "arithmetic-overflow",
             Rule::SourceMismatch => "source-mismatch",
             Rule::SourcePath => "source-path",
-            Rule::NomenSoftMismatch => "nomensoft-mismatch",
+            Rule::NomensoftMismatch => "nomensoft-mismatch",
             Rule::UnknownFeeCategory => "unknown-fee-category",
         }
     }

@@ -1,0 +1,214 @@
+//! What importing a NomenSoft export does to a data repository: read it,
+//! check it against the repository's tariff tables, and place it.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::crosscheck::{self, CrossCheck, ExportAt, TableAt};
+use super::{Nomenclature, DIR};
+use crate::canonical;
+use crate::error::Error;
+use crate::layout::{PARSED_DIR, SOURCES_DIR};
+use crate::model::TariffTable;
+use crate::source::{self, ReadOptions};
+use crate::store::{DataRepo, FileWrite};
+use crate::validate::Finding;
+
+/// What happens to an export's snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportAction {
+    /// A snapshot that did not exist.
+    New,
+    /// The same bytes again.
+    AlreadyImported,
+    /// Other values under the same key (the same codes and latest date):
+    /// refused unless `replace`.
+    Reissue {
+        /// Whether the snapshot is replaced (`--replace`).
+        replaced: bool,
+    },
+}
+
+/// An export read, checked and placed.
+#[derive(Debug, Clone)]
+pub struct PlacedExport {
+    /// The file as given.
+    pub file: PathBuf,
+    /// The records, `source.file` naming the stored export.
+    pub nomenclature: Nomenclature,
+    /// Findings of the reader and of the cross-check.
+    pub findings: Vec<Finding>,
+    /// What the cross-check compared.
+    pub cross_check: CrossCheck,
+    /// The action.
+    pub action: ExportAction,
+    /// The files to write (the export as given, and its snapshot).
+    pub writes: Vec<FileWrite>,
+    /// The snapshot's path.
+    pub snapshot_path: String,
+}
+
+impl PlacedExport {
+    /// Whether the import must stop here.
+    pub fn blocks(&self) -> bool {
+        self.findings.iter().any(Finding::is_error)
+            || self.action == (ExportAction::Reissue { replaced: false })
+    }
+
+    /// One line for people.
+    pub fn summary(&self) -> String {
+        let what = format!(
+            "{}: NomenSoft, {} fee records of {} codes; cross-check: {} codes compared with the tariff tables",
+            self.file.display(),
+            self.nomenclature.fees.len(),
+            codes(&self.nomenclature),
+            self.cross_check.codes_compared
+        );
+        if self.findings.iter().any(Finding::is_error) {
+            return what;
+        }
+        let action = match self.action {
+            ExportAction::New => format!("new snapshot {}", self.snapshot_path),
+            ExportAction::AlreadyImported => format!("{}: already imported", self.snapshot_path),
+            ExportAction::Reissue { replaced: true } => {
+                format!("{}: replaced (re-issue)", self.snapshot_path)
+            }
+            ExportAction::Reissue { replaced: false } => format!(
+                "{}: holds other values for the same codes and date; import with --replace to replace it",
+                self.snapshot_path
+            ),
+        };
+        format!("{what}\n{action}")
+    }
+}
+
+fn codes(n: &Nomenclature) -> usize {
+    let mut codes: Vec<_> = n.fees.iter().map(|f| f.code).collect();
+    codes.sort();
+    codes.dedup();
+    codes.len()
+}
+
+/// Reads an export, checks it against `tables` (the repository's tariff
+/// tables), and places it against `repo`.
+pub fn place(
+    path: &Path,
+    options: &ReadOptions,
+    repo: Option<&DataRepo>,
+    tables: &[TariffTable],
+    replace: bool,
+) -> Result<PlacedExport, Error> {
+    let bytes = source::read_bytes(path, options)?;
+    let Stored {
+        nomenclature,
+        mut findings,
+        source_path,
+        snapshot_path,
+        yaml,
+    } = stored(path, &bytes)?;
+    // Nothing is stored yet: findings cite the export as given.
+    let given = path.display().to_string();
+    for f in &mut findings {
+        if *f.place.file == *source_path {
+            f.place.file = given.as_str().into();
+        }
+    }
+    let mut as_given = nomenclature.clone();
+    as_given.source.file = given;
+    let table_refs: Vec<TableAt<'_>> = tables.iter().map(|table| TableAt { table }).collect();
+    let cross = crosscheck::check(
+        &table_refs,
+        &[ExportAt {
+            latest: latest(&as_given),
+            nomenclature: &as_given,
+        }],
+    );
+    findings.extend(cross.findings.iter().cloned());
+    let in_place = match repo {
+        Some(repo) => repo.read(&snapshot_path)?,
+        None => None,
+    };
+    let action = match in_place {
+        None => ExportAction::New,
+        Some(old) if old == yaml.as_bytes() => ExportAction::AlreadyImported,
+        Some(_) => ExportAction::Reissue { replaced: replace },
+    };
+    Ok(PlacedExport {
+        file: path.to_path_buf(),
+        nomenclature,
+        findings,
+        cross_check: cross,
+        action,
+        writes: vec![
+            FileWrite {
+                path: source_path.clone(),
+                bytes,
+            },
+            FileWrite {
+                path: snapshot_path.clone(),
+                bytes: yaml.into_bytes(),
+            },
+        ],
+        snapshot_path,
+    })
+}
+
+/// An export as a data repository stores it.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// The records, `source.file` naming the stored export.
+    pub nomenclature: Nomenclature,
+    /// The reader's findings, citing the stored export.
+    pub findings: Vec<Finding>,
+    /// `sources/nomensoft/<key>.<xml|json>`.
+    pub source_path: String,
+    /// `parsed/nomensoft/<key>.yaml`.
+    pub snapshot_path: String,
+    /// The canonical YAML of the snapshot.
+    pub yaml: String,
+}
+
+/// What an export's bytes become in a data repository: where they are
+/// stored, and the snapshot (import and rebuild share this).
+pub fn stored(path: &Path, bytes: &[u8]) -> Result<Stored, Error> {
+    let sha = source::sha256_hex(bytes);
+    let read = super::read(path, bytes, &sha)?;
+    let mut nomenclature = read.nomenclature;
+    let key = super::key(&nomenclature).ok_or_else(|| Error::UnknownDocument {
+        path: path.to_path_buf(),
+        reason: "no fee record could be read".into(),
+    })?;
+    let source_path = format!("{SOURCES_DIR}/{DIR}/{key}.{}", nomenclature.source.format);
+    let snapshot_path = format!("{PARSED_DIR}/{DIR}/{key}.yaml");
+    // Findings cite the export as it is stored.
+    let given = path.display().to_string();
+    let findings = read
+        .findings
+        .into_iter()
+        .map(|mut f| {
+            if *f.place.file == *given {
+                f.place.file = source_path.as_str().into();
+            }
+            f
+        })
+        .collect();
+    nomenclature.source.file = source_path.clone();
+    let yaml = canonical::nomensoft_to_yaml(&nomenclature);
+    Ok(Stored {
+        nomenclature,
+        findings,
+        source_path,
+        snapshot_path,
+        yaml,
+    })
+}
+
+/// The latest date the export's records start (its key date).
+pub fn latest(n: &Nomenclature) -> NaiveDate {
+    n.fees
+        .iter()
+        .map(|f| f.valid_from)
+        .max()
+        .unwrap_or(NaiveDate::MIN)
+}
