@@ -106,10 +106,11 @@ fn baseline_lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
 }
 
 /// Step 2: a cell drawn off its row's baseline joins the row. Two lines join
-/// when each is the other's nearest, clearly (the next nearest is farther by
-/// a tenth of a font size): otherwise which row a cell belongs to is a guess,
-/// and a guess is worse than a line that fails to parse. Pairs of mutual
-/// nearest lines are disjoint, so the result does not depend on any order.
+/// when they are side by side (no glyph of one over a glyph of the other)
+/// and each is the other's nearest such line, clearly (the next nearest is
+/// farther by a tenth of a font size): otherwise which row a cell belongs to
+/// is a guess, and a guess is worse than a line that fails to parse. Pairs of
+/// mutual nearest lines are disjoint, so the result depends on no order.
 fn join_cells(lines: Vec<Line>) -> Vec<Line> {
     let nearest: Vec<Option<usize>> = (0..lines.len())
         .map(|i| clearly_nearest(&lines, i))
@@ -119,13 +120,6 @@ fn join_cells(lines: Vec<Line>) -> Vec<Line> {
         let Some(j) = nearest[i].filter(|&j| j > i && nearest[j] == Some(i)) else {
             continue;
         };
-        let (Some(a), Some(b)) = (&joined[i], &joined[j]) else {
-            continue;
-        };
-        let size = a.size.min(b.size);
-        if (a.baseline - b.baseline).abs() >= JOIN * size || !side_by_side(a, b) {
-            continue;
-        }
         let (Some(a), Some(b)) = (joined[i].take(), joined[j].take()) else {
             continue;
         };
@@ -144,19 +138,26 @@ fn join_cells(lines: Vec<Line>) -> Vec<Line> {
     lines
 }
 
-/// The line nearest to line `i` by baseline, if the next nearest is clearly farther.
+/// The line side by side with line `i` that is nearest to it by baseline,
+/// closer than [`JOIN`] font sizes, if the next nearest is clearly farther.
 fn clearly_nearest(lines: &[Line], i: usize) -> Option<usize> {
-    let mut distances: Vec<(f64, usize)> = (0..lines.len())
-        .filter(|&j| j != i)
-        .map(|j| ((lines[j].baseline - lines[i].baseline).abs(), j))
+    let line = &lines[i];
+    // Only lines within reach are measured glyph by glyph.
+    let reach = 2.0 * JOIN * line.size;
+    let mut near: Vec<(f64, usize)> = lines
+        .iter()
+        .enumerate()
+        .filter(|&(j, other)| j != i && (other.baseline - line.baseline).abs() < reach)
+        .filter(|&(_, other)| side_by_side(line, other))
+        .map(|(j, other)| ((other.baseline - line.baseline).abs(), j))
         .collect();
-    distances.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let &(nearest, j) = distances.first()?;
-    let margin = 0.1 * lines[i].size.min(lines[j].size);
-    distances
+    near.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let &(nearest, j) = near.first()?;
+    let size = line.size.min(lines[j].size);
+    let clearly = near
         .get(1)
-        .is_none_or(|&(next, _)| next - nearest > margin)
-        .then_some(j)
+        .is_none_or(|&(next, _)| next - nearest > 0.1 * size);
+    (nearest < JOIN * size && clearly).then_some(j)
 }
 
 /// No glyph of one line is over or under a glyph of the other.
