@@ -195,7 +195,10 @@ fn stacked(lines: &[Line]) -> Option<Unlined> {
         }
     }
     (run.len() >= STACKED).then(|| {
-        let text: String = run.iter().map(|g| g.text.as_str()).collect();
+        let mut text: String = run.iter().take(30).map(|g| g.text.as_str()).collect();
+        if run.len() > 30 {
+            text.push('…');
+        }
         Unlined(format!(
             "{} single glyphs stacked one above the other, spelling {text:?}",
             run.len()
