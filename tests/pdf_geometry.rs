@@ -161,9 +161,12 @@ struct Annotation<'a> {
     flags: i64,
 }
 
-/// A PDF of landscape pages: `pages[i]` is what page i draws, and the
-/// annotations it carries.
-fn pdf(pages: &[(Vec<Operation>, Vec<Annotation>)]) -> Vec<u8> {
+/// What a page draws: its content, its annotations, and a form XObject
+/// `/Fm` its content may draw (with `/Matrix [1 0 0 1 10 20]`).
+type PageSpec<'a> = (Vec<Operation>, Vec<Annotation<'a>>, Option<Vec<Operation>>);
+
+/// A PDF of landscape pages, as `pages` says.
+fn pdf(pages: &[PageSpec<'_>]) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font = doc.add_object(helvetica(&[]));
@@ -171,9 +174,10 @@ fn pdf(pages: &[(Vec<Operation>, Vec<Annotation>)]) -> Vec<u8> {
     fonts.set("F1", Object::Reference(font));
     let mut resources = Dictionary::new();
     resources.set("Font", Object::Dictionary(fonts));
+    let shared = resources.clone();
     let resources = doc.add_object(resources);
     let mut kids = Vec::new();
-    for (ops, annotations) in pages {
+    for (ops, annotations, form) in pages {
         let content = Content {
             operations: ops.clone(),
         };
@@ -231,7 +235,32 @@ fn pdf(pages: &[(Vec<Operation>, Vec<Annotation>)]) -> Vec<u8> {
         page.set("Type", Object::Name(b"Page".to_vec()));
         page.set("Parent", Object::Reference(pages_id));
         page.set("Contents", Object::Reference(content));
-        page.set("Resources", Object::Reference(resources));
+        match form {
+            None => page.set("Resources", Object::Reference(resources)),
+            Some(ops) => {
+                let mut dict = Dictionary::new();
+                dict.set("Type", Object::Name(b"XObject".to_vec()));
+                dict.set("Subtype", Object::Name(b"Form".to_vec()));
+                dict.set(
+                    "BBox",
+                    Object::Array(reals(&[-1000.0, -1000.0, 1000.0, 1000.0])),
+                );
+                dict.set(
+                    "Matrix",
+                    Object::Array(reals(&[1.0, 0.0, 0.0, 1.0, 10.0, 20.0])),
+                );
+                dict.set("Resources", Object::Reference(resources));
+                let content = Content {
+                    operations: ops.clone(),
+                };
+                let form = doc.add_object(Stream::new(dict, content.encode().unwrap()));
+                let mut xobjects = Dictionary::new();
+                xobjects.set("Fm", Object::Reference(form));
+                let mut own = shared.clone();
+                own.set("XObject", Object::Dictionary(xobjects));
+                page.set("Resources", Object::Dictionary(own));
+            }
+        }
         page.set(
             "MediaBox",
             Object::Array(vec![0.into(), 0.into(), 842.into(), 595.into()]),
@@ -261,7 +290,7 @@ fn table(pieces: &[Piece], pages: usize, draw: Draw) -> Vec<u8> {
     let pages: Vec<_> = (0..pages)
         .map(|page| {
             let here: Vec<&Piece> = pieces.iter().filter(|p| p.page == page).collect();
-            (text_ops(&here, draw), Vec::new())
+            (text_ops(&here, draw), Vec::new(), None)
         })
         .collect();
     pdf(&pages)
@@ -362,6 +391,48 @@ fn a_code_cell_off_its_rows_baseline_joins_its_row() {
     reads_whole(&path);
 }
 
+/// The code cells of the first page drawn by a form XObject, the page
+/// turned by a `cm`: the form draws through its `/Matrix` and the page's
+/// CTM at the `Do` (the vendored pdf-extract drew it at the origin, away
+/// from the rows).
+#[test]
+fn a_form_xobject_draws_where_the_page_places_it() {
+    let (pieces, pages) = seed_layout();
+    let in_form = |p: &Piece| p.page == 0 && p.cell.is_some_and(|(_, column)| column == 3);
+    let pages: Vec<PageSpec<'_>> = (0..pages)
+        .map(|page| {
+            let here: Vec<&Piece> = pieces
+                .iter()
+                .filter(|p| p.page == page && !in_form(p))
+                .collect();
+            let mut ops = text_ops(&here, Draw::PageMatrix(90));
+            if page > 0 {
+                return (ops, Vec::new(), None);
+            }
+            // In the form, everything is 10 and 20 points lower and left:
+            // its /Matrix moves it back.
+            let moved: Vec<Piece> = pieces
+                .iter()
+                .filter(|p| in_form(p))
+                .map(|p| Piece {
+                    x: p.x - 10.0,
+                    y: p.y - 20.0,
+                    ..p.clone()
+                })
+                .collect();
+            let moved: Vec<&Piece> = moved.iter().collect();
+            ops.extend([
+                Operation::new("q", vec![]),
+                Operation::new("cm", reals(&turn(90))),
+                Operation::new("Do", vec![Object::Name(b"Fm".to_vec())]),
+                Operation::new("Q", vec![]),
+            ]);
+            (ops, Vec::new(), Some(text_ops(&moved, Draw::Upright)))
+        })
+        .collect();
+    reads_whole(&out("form-xobject.pdf", &pdf(&pages)));
+}
+
 /// Rows drawn only in the appearance of an annotation that prints are part
 /// of the page (before, 194 of 197 rows). An annotation that does not print
 /// (no Print flag, or Hidden) is not part of the document as printed: its
@@ -403,7 +474,7 @@ fn rows_in_a_printed_annotation_are_read_and_others_are_not() {
             } else {
                 Vec::new()
             };
-            (text_ops(&here, Draw::Upright), annotations)
+            (text_ops(&here, Draw::Upright), annotations, None)
         })
         .collect();
     let path = out("rows-in-annotation.pdf", &pdf(&pages));
