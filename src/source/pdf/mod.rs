@@ -20,7 +20,10 @@
 //!
 //! Either way the answer is lines or an [`Error`] naming the file: an
 //! encrypted PDF, a PDF without a text layer (a scan), an empty PDF, a
-//! damaged one, or a file that is not a PDF each have their own message.
+//! damaged one, a page whose glyphs cannot be put into lines ([`lines`]), or
+//! a file that is not a PDF each have their own message. Text is read as
+//! printed: the page's content, then the appearances of its annotations
+//! that print (see `vendor/pdf-extract/VENDORED.md`).
 //!
 //! Before extraction, [`integrity`] checks the document for the damage
 //! that the PDF library would otherwise pass over in silence (a page
