@@ -1,27 +1,35 @@
-//! Reading order from glyph positions.
+//! Glyphs with their place, in the reading frame of their text.
 //!
 //! `pdf-extract` reports every glyph with its transform; its own text output
 //! follows the order the file draws in, which real PDFs do not keep (a report
 //! engine may draw a whole column, then the next; headers may come last).
-//! Here glyphs are collected with their page, position and size, then each
-//! page is rebuilt: glyphs are grouped into lines by baseline (within a
-//! tolerance relative to the font size), each line is ordered by x, and a
-//! space is put wherever the gap between two glyphs is wider than a fraction
-//! of the font size. Nothing depends on drawing order.
+//! Here glyphs are collected with their page, position and size, and
+//! [`super::lines`] rebuilds each page from them: nothing depends on drawing
+//! order.
+//!
+//! A glyph's position is given in the frame its text reads in: the text
+//! rendering matrix says which way the baseline runs (a landscape table
+//! drawn with `0 1 -1 0 x y Tm`, or under a rotating `cm`, runs up the
+//! page), and the page is turned so that this way is left to right. Glyphs
+//! of one direction then form lines as upright text does.
 
 // Glyph geometry is in PDF points, floats by nature; no amount is computed here.
 #![allow(clippy::float_arithmetic)]
 
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 
-/// One glyph, in page coordinates with y growing downwards.
+/// One glyph, in the reading frame of its text, with y growing downwards.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
     /// The page (1-based).
     pub page: u32,
-    /// Horizontal position of the glyph's origin, in points.
+    /// The direction its baseline runs in, in whole degrees counterclockwise
+    /// from left to right (0 for upright text, 90 for text running up the page).
+    pub angle: i32,
+    /// Position of the glyph's origin along the baseline, in points.
     pub x: f64,
-    /// Vertical position of the baseline, in points (from the top).
+    /// Position of the baseline across it, in points, growing downwards (for
+    /// upright text, from the top of the page).
     pub y: f64,
     /// Where the glyph ends on the x axis.
     pub end_x: f64,
@@ -30,11 +38,6 @@ pub struct Glyph {
     /// The text the glyph stands for.
     pub text: String,
 }
-
-/// Baselines closer than this many font sizes are one line.
-const SAME_LINE: f64 = 0.4;
-/// A gap wider than this many font sizes is a space.
-const WORD_GAP: f64 = 0.15;
 
 /// Collects glyphs from `pdf-extract`.
 #[derive(Debug, Default)]
@@ -77,19 +80,26 @@ impl OutputDev for GlyphCollector {
         font_size: f64,
         text: &str,
     ) -> Result<(), OutputError> {
-        // The glyph's origin and its font size, through the text rendering matrix.
-        let (x, y) = (trm.m31, self.height - trm.m32);
-        let size_x = font_size * (trm.m11 + trm.m21);
-        let size_y = font_size * (trm.m12 + trm.m22);
-        let size = (size_x * size_y).abs().sqrt();
-        if text.trim().is_empty() || !x.is_finite() || !y.is_finite() || !size.is_finite() {
+        // The baseline's direction and the glyph's size, through the text
+        // rendering matrix: (m11, m12) is the unit of text space along the
+        // baseline, its determinant the area a unit square becomes.
+        let along = trm.m11.hypot(trm.m12);
+        let size = font_size * (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
+        let (cos, sin) = (trm.m11 / along, trm.m12 / along);
+        // The origin, in the page turned so that the baseline runs left to
+        // right (for upright text, cos = 1 and sin = 0: the page itself).
+        let x = trm.m31 * cos + trm.m32 * sin;
+        let y = self.height - (trm.m32 * cos - trm.m31 * sin);
+        let advance = width * font_size * along;
+        if text.trim().is_empty() || ![x, y, size, advance].iter().all(|v| v.is_finite()) {
             return Ok(());
         }
         self.glyphs.push(Glyph {
             page: self.page,
+            angle: (sin.atan2(cos).to_degrees().round() as i32).rem_euclid(360),
             x,
             y,
-            end_x: x + width * size,
+            end_x: x + advance,
             font_size: size.max(1.0),
             text: text.to_string(),
         });
@@ -106,67 +116,5 @@ impl OutputDev for GlyphCollector {
 
     fn end_line(&mut self) -> Result<(), OutputError> {
         Ok(())
-    }
-}
-
-/// Rebuilds the lines of one page, top to bottom, from its glyphs.
-pub fn page_lines(mut glyphs: Vec<Glyph>) -> Vec<String> {
-    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
-    let mut lines: Vec<Vec<Glyph>> = Vec::new();
-    let mut baseline = f64::NEG_INFINITY;
-    for glyph in glyphs {
-        let tolerance = glyph.font_size * SAME_LINE;
-        match lines.last_mut() {
-            Some(line) if (glyph.y - baseline).abs() <= tolerance => line.push(glyph),
-            _ => {
-                baseline = glyph.y;
-                lines.push(vec![glyph]);
-            }
-        }
-    }
-    lines.into_iter().map(line_text).collect()
-}
-
-fn line_text(mut glyphs: Vec<Glyph>) -> String {
-    glyphs.sort_by(|a, b| a.x.total_cmp(&b.x));
-    let mut text = String::new();
-    let mut end = f64::NEG_INFINITY;
-    for glyph in glyphs {
-        if !text.is_empty() && glyph.x - end > glyph.font_size * WORD_GAP {
-            text.push(' ');
-        }
-        text.push_str(&glyph.text);
-        end = end.max(glyph.end_x);
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn glyph(x: f64, y: f64, text: &str) -> Glyph {
-        Glyph {
-            page: 1,
-            x,
-            y,
-            end_x: x + 5.0 * text.chars().count() as f64,
-            font_size: 10.0,
-            text: text.into(),
-        }
-    }
-
-    #[test]
-    fn order_of_drawing_does_not_matter() {
-        let glyphs = vec![
-            glyph(0.0, 100.0, "M"),
-            glyph(20.0, 100.0, "24"),
-            glyph(0.0, 112.0, "next"),
-            glyph(5.0, 100.5, "="),
-        ];
-        let mut reversed = glyphs.clone();
-        reversed.reverse();
-        assert_eq!(page_lines(glyphs), ["M= 24", "next"]);
-        assert_eq!(page_lines(reversed), ["M= 24", "next"]);
     }
 }

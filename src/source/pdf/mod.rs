@@ -20,7 +20,10 @@
 //!
 //! Either way the answer is lines or an [`Error`] naming the file: an
 //! encrypted PDF, a PDF without a text layer (a scan), an empty PDF, a
-//! damaged one, or a file that is not a PDF each have their own message.
+//! damaged one, a page whose glyphs cannot be put into lines ([`lines`]), or
+//! a file that is not a PDF each have their own message. Text is read as
+//! printed: the page's content, then the appearances of its annotations
+//! that print (see `vendor/pdf-extract/VENDORED.md`).
 //!
 //! Before extraction, [`integrity`] checks the document for the damage
 //! that the PDF library would otherwise pass over in silence (a page
@@ -29,6 +32,7 @@
 
 pub mod glyphs;
 pub mod integrity;
+pub mod lines;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -39,7 +43,8 @@ use serde::{Deserialize, Serialize};
 
 use super::SourceLine;
 use crate::error::Error;
-use glyphs::{page_lines, GlyphCollector};
+use glyphs::GlyphCollector;
+use lines::page_lines;
 
 /// How extraction is kept apart from the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -78,6 +83,13 @@ pub enum Extraction {
     Panicked(String),
     /// The worker ran out of its memory limit.
     OutOfMemory,
+    /// Glyphs on a page cannot be put into lines (see [`lines::Unlined`]).
+    Unlined {
+        /// The page (1-based).
+        page: u32,
+        /// Why, in words.
+        why: String,
+    },
 }
 
 /// Extracts numbered lines (with pages) from PDF bytes.
@@ -117,6 +129,10 @@ pub fn extract_lines(
             "extracting text needed more than the memory limit of {} MiB, so it was stopped \
              (a PDF bomb? raise the limit with --max-memory)",
             options.max_memory >> 20
+        ))),
+        Extraction::Unlined { page, why } => Err(problem(format!(
+            "page {page}: glyphs that cannot be put into lines ({why}); such a page is \
+             refused rather than read with rows missing"
         ))),
     }
 }
@@ -185,7 +201,19 @@ pub fn extract_unisolated(bytes: &[u8]) -> Extraction {
         let index = (glyph.page as usize).saturating_sub(1).min(page_count - 1);
         by_page[index].push(glyph);
     }
-    Extraction::Pages(by_page.into_iter().map(page_lines).collect())
+    let mut pages = Vec::with_capacity(page_count);
+    for (index, glyphs) in by_page.into_iter().enumerate() {
+        match page_lines(glyphs) {
+            Ok(lines) => pages.push(lines),
+            Err(lines::Unlined(why)) => {
+                return Extraction::Unlined {
+                    page: index as u32 + 1,
+                    why,
+                }
+            }
+        }
+    }
+    Extraction::Pages(pages)
 }
 
 /// Runs `pdf-extract` over every page, on as many threads as there are cores.

@@ -1598,7 +1598,10 @@ impl<'a> Processor<'a> {
         }
     }
 
-    fn process_stream(&mut self, doc: &'a Document, content: Vec<u8>, resources: &'a Dictionary, media_box: &MediaBox, output: &mut dyn OutputDev, page_num: u32) -> Result<(), OutputError> {
+    // inami-tariffs patch: `ctm` is where the stream draws: the identity for
+    // a page, the caller's CTM and the form's /Matrix for a form XObject, the
+    // mapping to the annotation's /Rect for an appearance stream.
+    fn process_stream(&mut self, doc: &'a Document, content: Vec<u8>, resources: &'a Dictionary, media_box: &MediaBox, output: &mut dyn OutputDev, page_num: u32, ctm: Transform) -> Result<(), OutputError> {
         // inami-tariffs patch: content must parse to its end. The lenient
         // `decode` stops at the first thing it cannot parse, and the rest of
         // the page (rows of a table) would be dropped without a word.
@@ -1619,7 +1622,7 @@ impl<'a> Processor<'a> {
             stroke_color: Vec::new(),
             stroke_colorspace: ColorSpace::DeviceGray,
             line_width: 1.,
-            ctm: Transform2D::identity(),
+            ctm,
             smask: None
         };
         //let mut ts = &mut gs.ts;
@@ -1896,7 +1899,10 @@ impl<'a> Processor<'a> {
                     }
                     let resources = maybe_get_obj(&doc, &xf.dict, b"Resources").and_then(|n| n.as_dict().ok()).unwrap_or(resources);
                     let contents = get_contents(xf);
-                    self.process_stream(&doc, contents, resources, &media_box, output, page_num)?;
+                    // inami-tariffs patch: a form draws through its /Matrix
+                    // and the caller's CTM (upstream drew it at the origin).
+                    let ctm = form_matrix(doc, &xf.dict).post_transform(&gs.ctm);
+                    self.process_stream(&doc, contents, resources, &media_box, output, page_num, ctm)?;
                 }
                 _ => { dlog!("unknown operation {:?}", operation); }
 
@@ -2463,7 +2469,93 @@ fn output_doc_inner<'a>(page_num: u32, object_id: ObjectId, doc: &'a Document, p
     let art_box = get::<Option<Vec<f64>>>(&doc, page_dict, b"ArtBox")
         .map(|x| (x[0], x[1], x[2], x[3]));
     output.begin_page(page_num, &media_box, art_box)?;
-    p.process_stream(&doc, doc.get_page_content(object_id).unwrap(), resources, &media_box, output, page_num)?;
+    p.process_stream(&doc, doc.get_page_content(object_id).unwrap(), resources, &media_box, output, page_num, Transform2D::identity())?;
+    // inami-tariffs patch: the appearances of annotations that print are
+    // part of the printed page, drawn over its content.
+    for (stream, ctm) in printed_appearances(doc, page_dict) {
+        let resources = maybe_get_obj(doc, &stream.dict, b"Resources").and_then(|n| n.as_dict().ok()).unwrap_or(resources);
+        p.process_stream(&doc, get_contents(stream), resources, &media_box, output, page_num, ctm)?;
+    }
     output.end_page()?;
     Ok(())
+}
+
+// inami-tariffs patch: reading printed annotation appearances.
+
+/// An object, through its reference if it is one; `None` if that is missing.
+fn deref_opt<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Object> {
+    match o {
+        &Object::Reference(r) => doc.get_object(r).ok(),
+        _ => Some(o),
+    }
+}
+
+/// Numbers of an array entry (all of them numbers), or `None`.
+fn numbers(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<Vec<f64>> {
+    let array = deref_opt(doc, dict.get(key).ok()?)?.as_array().ok()?;
+    array.iter().map(|o| match deref_opt(doc, o)? {
+        &Object::Integer(i) => Some(i as f64),
+        &Object::Real(f) => Some(f.into()),
+        _ => None,
+    }).filter(|n| n.map_or(true, |n| n.is_finite())).collect()
+}
+
+/// A form's /Matrix (the identity when it has none, or a broken one).
+fn form_matrix(doc: &Document, form: &Dictionary) -> Transform {
+    match numbers(doc, form, b"Matrix").as_deref() {
+        Some(&[a, b, c, d, e, f]) => Transform2D::row_major(a, b, c, d, e, f),
+        _ => Transform2D::identity(),
+    }
+}
+
+/// The normal appearance stream of each annotation of a page that prints
+/// (flag bit 3, Print, set; bit 2, Hidden, not), with the matrix that draws
+/// it in its /Rect (PDF 32000-1:2008, 12.5.5): the form's /BBox, through its
+/// /Matrix, is fitted to the /Rect. An annotation that does not print is not
+/// part of the document as printed (a reviewer's note, a form field's
+/// on-screen help), so it is not read.
+fn printed_appearances<'a>(doc: &'a Document, page: &'a Dictionary) -> Vec<(&'a Stream, Transform)> {
+    let mut found = Vec::new();
+    let annots = page.get(b"Annots").ok().and_then(|a| deref_opt(doc, a)).and_then(|a| a.as_array().ok());
+    for annot in annots.into_iter().flatten() {
+        let Some(annot) = deref_opt(doc, annot).and_then(|a| a.as_dict().ok()) else { continue };
+        let flags = annot.get(b"F").ok().and_then(|f| deref_opt(doc, f)).and_then(|f| f.as_i64().ok()).unwrap_or(0);
+        if flags & 4 == 0 || flags & 2 != 0 {
+            continue;
+        }
+        let Some(normal) = annot.get(b"AP").ok().and_then(|ap| deref_opt(doc, ap))
+            .and_then(|ap| ap.as_dict().ok())
+            .and_then(|ap| ap.get(b"N").ok())
+            .and_then(|n| deref_opt(doc, n)) else { continue };
+        // One appearance, or one per state (a check box), chosen by /AS.
+        let stream = match normal {
+            Object::Stream(s) => Some(s),
+            Object::Dictionary(states) => annot.get(b"AS").ok().and_then(|s| s.as_name().ok())
+                .and_then(|state| states.get(state).ok())
+                .and_then(|s| deref_opt(doc, s))
+                .and_then(|s| s.as_stream().ok()),
+            _ => None,
+        };
+        let Some(stream) = stream else { continue };
+        let is_form = stream.dict.get(b"Subtype").and_then(|s| s.as_name()).map_or(true, |n| n == b"Form");
+        let (Some(rect), Some(bbox)) = (numbers(doc, annot, b"Rect"), numbers(doc, &stream.dict, b"BBox")) else { continue };
+        if !is_form || rect.len() != 4 || bbox.len() != 4 {
+            continue;
+        }
+        let matrix = form_matrix(doc, &stream.dict);
+        // The box the form draws in, through its matrix.
+        let corners = [(bbox[0], bbox[1]), (bbox[2], bbox[1]), (bbox[0], bbox[3]), (bbox[2], bbox[3])]
+            .map(|(x, y)| matrix.transform_point(euclid::Point2D::new(x, y)));
+        let (x0, x1) = corners.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.x), hi.max(p.x)));
+        let (y0, y1) = corners.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.y), hi.max(p.y)));
+        let (rx0, rx1) = (rect[0].min(rect[2]), rect[0].max(rect[2]));
+        let (ry0, ry1) = (rect[1].min(rect[3]), rect[1].max(rect[3]));
+        if !(x1 - x0 > 0. && y1 - y0 > 0.) {
+            continue;
+        }
+        let (sx, sy) = ((rx1 - rx0) / (x1 - x0), (ry1 - ry0) / (y1 - y0));
+        let fit = Transform2D::row_major(sx, 0., 0., sy, rx0 - sx * x0, ry0 - sy * y0);
+        found.push((stream, matrix.post_transform(&fit)));
+    }
+    found
 }
