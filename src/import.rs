@@ -13,7 +13,7 @@ use crate::catalog::{self, Snapshot};
 use crate::diff::{self, Diff};
 use crate::error::Error;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
-use crate::nomensoft::crosscheck::{self, ExportAt, TableAt};
+use crate::nomensoft::crosscheck;
 use crate::nomensoft::place::{self, ExportAction, PlacedExport};
 use crate::nomensoft::{self, Nomenclature};
 use crate::pipeline::Processed;
@@ -108,12 +108,9 @@ pub fn import(
         .filter(|r| r.root().join(PARSED_DIR).is_dir());
     // Conventions and NomenSoft exports are checked against the tariff
     // tables already imported; tables against the NomenSoft data.
-    let (tables, known_exports) = match &repo {
-        Some(repo) => (
-            catalog::tariff_tables(repo)?,
-            catalog::nomensoft_exports(repo)?,
-        ),
-        None => (Vec::new(), Vec::new()),
+    let tables = match &repo {
+        Some(repo) => catalog::tariff_tables(repo)?,
+        None => Vec::new(),
     };
     let mut processed = batch::process(
         &files,
@@ -121,7 +118,7 @@ pub fn import(
         &Tables::from_tables(&tables),
         on_read,
     )?;
-    cross_check_tables(&mut processed, &known_exports);
+    cross_check_tables(&mut processed, repo.as_ref())?;
     let exports = export_files
         .iter()
         .map(|f| {
@@ -177,24 +174,22 @@ fn head_of(root: &Path) -> Option<String> {
 }
 
 /// Tables being imported against the NomenSoft data already imported:
-/// a difference is a `nomensoft-mismatch` of the table's document.
-fn cross_check_tables(processed: &mut [Processed], exports: &[(String, Nomenclature)]) {
-    if exports.is_empty() {
-        return;
-    }
-    let at: Vec<ExportAt<'_>> = exports
-        .iter()
-        .map(|(_, n)| ExportAt {
-            nomenclature: n,
-            latest: place::latest(n),
-        })
-        .collect();
+/// a difference is a `nomensoft-mismatch` of the table's document. The
+/// NomenSoft snapshots are read only when a table is being imported.
+fn cross_check_tables(processed: &mut [Processed], repo: Option<&DataRepo>) -> Result<(), Error> {
+    let is_table = |p: &Processed| matches!(p.parsed, crate::parse::ParsedDocument::Tariff(_));
+    let Some(repo) = repo.filter(|_| processed.iter().any(is_table)) else {
+        return Ok(());
+    };
+    let exports = catalog::nomensoft_exports(repo)?;
+    let at: Vec<&Nomenclature> = exports.iter().map(|(_, n)| n).collect();
     for p in processed.iter_mut() {
         if let crate::parse::ParsedDocument::Tariff(t) = &p.parsed {
-            let found = crosscheck::check(&[TableAt { table: &t.table }], &at);
+            let found = crosscheck::check([&t.table], &at);
             p.findings.extend(found.findings);
         }
     }
+    Ok(())
 }
 
 /// Writes the documents into the data repository and commits them: one
@@ -287,42 +282,60 @@ fn store(
             continue;
         }
         let message = commit_message(&repo, git, processed, std::slice::from_ref(pl))?;
-        // The first commit also brings the schemas when they are missing or older.
-        let mut writes = pl.writes.clone();
-        writes.extend(schema_writes.take().unwrap_or_default());
-        let commit = git.commit_files(&writes, &pl.removes, &message, &author)?;
-        stored.written.extend(
-            pl.writes
-                .iter()
-                .map(|w| w.path.clone())
-                .chain(pl.removes.clone()),
-        );
-        stored.commit = Some(commit.to_string());
-        messages.push(format!(
-            "{} {}",
-            &commit.to_string()[..12],
-            message.lines().next().unwrap_or_default()
-        ));
+        let (writes, removes) = (&pl.writes, &pl.removes);
+        let commit = Commit {
+            writes,
+            removes,
+            message: &message,
+        };
+        commit.make(git, &author, &mut schema_writes, &mut stored, &mut messages)?;
     }
     for export in exports.iter().filter(|e| writes_export(e)) {
         let message = export_message(export);
-        let mut writes = export.writes.clone();
-        writes.extend(schema_writes.take().unwrap_or_default());
-        let commit = git.commit_files(&writes, &[], &message, &author)?;
-        stored
-            .written
-            .extend(export.writes.iter().map(|w| w.path.clone()));
-        stored.commit = Some(commit.to_string());
-        messages.push(format!(
-            "{} {}",
-            &commit.to_string()[..12],
-            message.lines().next().unwrap_or_default()
-        ));
+        let commit = Commit {
+            writes: &export.writes,
+            removes: &[],
+            message: &message,
+        };
+        commit.make(git, &author, &mut schema_writes, &mut stored, &mut messages)?;
     }
     if !messages.is_empty() {
         stored.message = Some(messages.join("\n"));
     }
     Ok(stored)
+}
+
+/// One commit of an import: its files and message.
+struct Commit<'a> {
+    writes: &'a [FileWrite],
+    removes: &'a [String],
+    message: &'a str,
+}
+
+impl Commit<'_> {
+    /// Makes the commit, the first one bringing the schemas when they are
+    /// missing or older, and records it in `stored` and `messages`.
+    fn make(
+        &self,
+        git: &GitRepo,
+        author: &crate::store::git::Signature<'_>,
+        schema_writes: &mut Option<Vec<FileWrite>>,
+        stored: &mut Stored,
+        messages: &mut Vec<String>,
+    ) -> Result<(), Error> {
+        let mut writes = self.writes.to_vec();
+        writes.extend(schema_writes.take().unwrap_or_default());
+        let commit = git.commit_files(&writes, self.removes, self.message, author)?;
+        let paths = self.writes.iter().map(|w| w.path.clone());
+        stored
+            .written
+            .extend(paths.chain(self.removes.iter().cloned()));
+        let id = commit.to_string();
+        let subject = self.message.lines().next().unwrap_or_default();
+        messages.push(format!("{} {subject}", &id[..12]));
+        stored.commit = Some(id);
+        Ok(())
+    }
 }
 
 /// Whether an export's files are written (a new snapshot, or a re-issue

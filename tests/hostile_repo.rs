@@ -32,6 +32,22 @@ fn forge_journal(repo: &Path, branch: &str, writes: &[&str], removes: &[&str]) {
     std::fs::write(work.join("journal.json"), journal.to_string()).unwrap();
 }
 
+/// Commits `parsed/` as it is in the work tree.
+fn commit_parsed(repo: &Path, message: &str) {
+    git(repo, &["add", "parsed"]);
+    let identity = ["-c", "user.name=a", "-c", "user.email=a@b"];
+    git(repo, &[&identity[..], &["commit", "-qm", message]].concat());
+}
+
+/// `tariffs import` of the seed table in `repo`.
+fn import_seed(repo: &Path) -> std::process::Output {
+    tariffs(repo)
+        .arg("import")
+        .arg(common::seed_table())
+        .output()
+        .unwrap()
+}
+
 fn current_branch(repo: &Path) -> String {
     git(repo, &["symbolic-ref", "HEAD"]).trim().to_string()
 }
@@ -94,25 +110,9 @@ fn a_symlinked_parsed_folder_is_refused_and_nothing_is_written_through_it() {
     let outside = tempfile::tempdir().unwrap();
     git(repo.path(), &["init", "-q"]);
     std::os::unix::fs::symlink(outside.path(), repo.path().join("parsed")).unwrap();
-    git(repo.path(), &["add", "parsed"]);
-    git(
-        repo.path(),
-        &[
-            "-c",
-            "user.name=a",
-            "-c",
-            "user.email=a@b",
-            "commit",
-            "-qm",
-            "link",
-        ],
-    );
+    commit_parsed(repo.path(), "link");
     let before = head(repo.path());
-    let out = tariffs(repo.path())
-        .arg("import")
-        .arg(common::seed_table())
-        .output()
-        .unwrap();
+    let out = import_seed(repo.path());
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(
         stderr_of(&out).contains("is a symlink; tariffs never writes through one"),
@@ -166,25 +166,9 @@ fn a_target_folder_that_cannot_be_made_stops_the_import_before_the_commit() {
     // `parsed/physiotherapy` is a file: the snapshot's folder cannot be made.
     std::fs::create_dir(repo.path().join("parsed")).unwrap();
     std::fs::write(repo.path().join("parsed/physiotherapy"), "a file").unwrap();
-    git(repo.path(), &["add", "parsed"]);
-    git(
-        repo.path(),
-        &[
-            "-c",
-            "user.name=a",
-            "-c",
-            "user.email=a@b",
-            "commit",
-            "-qm",
-            "file",
-        ],
-    );
+    commit_parsed(repo.path(), "file");
     let before = head(repo.path());
-    let out = tariffs(repo.path())
-        .arg("import")
-        .arg(common::seed_table())
-        .output()
-        .unwrap();
+    let out = import_seed(repo.path());
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert_eq!(head(repo.path()), before, "the branch did not move");
     assert!(!repo.path().join("sources").exists(), "nothing written");

@@ -3,37 +3,14 @@
 
 mod common;
 
+use common::{data, table};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::pdf::{table_pdf, Order};
-use inami_tariffs::model::{TariffRow, TariffTable};
-use inami_tariffs::parse::{self, ParsedDocument};
 use inami_tariffs::source::{self, ReadOptions};
-
-fn table(path: &Path) -> TariffTable {
-    let doc = source::read(path, &ReadOptions::default()).unwrap();
-    let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
-    assert!(
-        findings.iter().all(|f| !f.is_error()),
-        "{}: {findings:#?}",
-        path.display()
-    );
-    let ParsedDocument::Tariff(t) = parsed else {
-        panic!("a tariff table")
-    };
-    t.table
-}
-
-/// A row without its position in the source.
-fn data(row: &TariffRow) -> TariffRow {
-    TariffRow {
-        source_line: 0,
-        source_page: None,
-        ..row.clone()
-    }
-}
 
 #[test]
 fn both_fixture_pdfs_give_the_rows_of_the_seed_text() {

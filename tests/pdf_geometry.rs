@@ -8,11 +8,12 @@
 
 mod common;
 
+use common::{data, table as parsed};
+
 use std::path::Path;
 
 use common::pdf::helvetica;
-use inami_tariffs::model::{TariffRow, TariffTable};
-use inami_tariffs::parse::{self, ParsedDocument};
+use inami_tariffs::parse;
 use inami_tariffs::source::{self, ReadOptions};
 use pdf_extract::content::{Content, Operation};
 use pdf_extract::{Dictionary, Document, Object, Stream, StringFormat};
@@ -304,29 +305,6 @@ fn out(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-fn parsed(path: &Path) -> TariffTable {
-    let doc = source::read(path, &ReadOptions::default()).unwrap();
-    let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
-    assert!(
-        findings.iter().all(|f| !f.is_error()),
-        "{}: {findings:#?}",
-        path.display()
-    );
-    let ParsedDocument::Tariff(t) = parsed else {
-        panic!("a tariff table")
-    };
-    t.table
-}
-
-/// A row without its position in the source.
-fn data(row: &TariffRow) -> TariffRow {
-    TariffRow {
-        source_line: 0,
-        source_page: None,
-        ..row.clone()
-    }
 }
 
 /// The PDF at `path` gives the seed's 197 rows, and `import --dry-run` exits 0.

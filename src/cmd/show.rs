@@ -4,7 +4,6 @@ use serde::Serialize;
 
 use super::{Out, Outcome};
 use crate::canonical;
-use crate::catalog;
 use crate::cli::{Format, ShowArgs};
 use crate::decimal::to_document_style as doc;
 use crate::error::Error;
@@ -84,9 +83,12 @@ fn show_at_date(
     profession: Option<&str>,
     format: Format,
 ) -> Result<Outcome, Error> {
-    let snapshots = catalog::list(repo)?;
-    let profession = catalog::pick_profession(&snapshots, profession)?;
-    let (state, used) = catalog::state_at(repo, &snapshots, &profession, date)?;
+    let crate::repository::DatedState {
+        profession,
+        state,
+        snapshots: used,
+        ..
+    } = crate::Repository::open(repo.root())?.state_at(date, profession)?;
     // A HOS code is found under the AMB code of its row.
     let found = state.codes.values().find(|s| {
         s.code == code

@@ -14,7 +14,7 @@ use crate::cli::{Format, ValidateArgs};
 use crate::error::Error;
 use crate::layout;
 use crate::model::{LanguageSource, SourceFormat, SourceRef, TariffRow};
-use crate::nomensoft::crosscheck::{self, CrossCheck, ExportAt, TableAt};
+use crate::nomensoft::crosscheck::{self, CrossCheck};
 use crate::nomensoft::Nomenclature;
 use crate::parse::row::parse_row;
 use crate::parse::tariff::place_in_line;
@@ -188,14 +188,7 @@ fn cross_check(repo: &DataRepo) -> Result<Option<(Exports, CrossCheck)>, Error> 
         return Ok(None);
     }
     let tables = catalog::tariff_tables(repo)?;
-    let at: Vec<ExportAt<'_>> = exports
-        .iter()
-        .map(|(_, n)| ExportAt {
-            nomenclature: n,
-            latest: crate::nomensoft::place::latest(n),
-        })
-        .collect();
-    let tables: Vec<TableAt<'_>> = tables.iter().map(|table| TableAt { table }).collect();
+    let at: Vec<&Nomenclature> = exports.iter().map(|(_, n)| n).collect();
     let done = crosscheck::check(&tables, &at);
     Ok(Some((exports, done)))
 }

@@ -10,21 +10,6 @@ use crate::code::Code;
 use crate::model::{TariffRow, TariffTable};
 use crate::validate::{Finding, Place, Rule};
 
-/// A tariff table snapshot and where it is.
-pub struct TableAt<'a> {
-    /// The table.
-    pub table: &'a TariffTable,
-}
-
-/// A NomenSoft snapshot and where it is.
-pub struct ExportAt<'a> {
-    /// The records.
-    pub nomenclature: &'a Nomenclature,
-    /// The snapshot's key date (the latest date its records start): when
-    /// two exports cover one code, category and date, the later one is used.
-    pub latest: NaiveDate,
-}
-
 /// What a cross-check found and how much it compared.
 #[derive(Debug, Clone, Default)]
 pub struct CrossCheck {
@@ -37,11 +22,14 @@ pub struct CrossCheck {
 }
 
 /// Compares every table with every export.
-pub fn check(tables: &[TableAt<'_>], exports: &[ExportAt<'_>]) -> CrossCheck {
+pub fn check<'a>(
+    tables: impl IntoIterator<Item = &'a TariffTable>,
+    exports: &[&Nomenclature],
+) -> CrossCheck {
     let mut out = CrossCheck::default();
-    for t in tables {
-        let date = t.table.effective_from;
-        for row in &t.table.rows {
+    for table in tables {
+        let date = table.effective_from;
+        for row in &table.rows {
             for code in [row.ambulatory_code, row.hospitalized_code]
                 .into_iter()
                 .flatten()
@@ -58,7 +46,7 @@ pub fn check(tables: &[TableAt<'_>], exports: &[ExportAt<'_>]) -> CrossCheck {
                     out.values_compared += 1;
                     if table_value != record.amount {
                         out.findings.push(mismatch(
-                            t.table,
+                            table,
                             row,
                             code,
                             category,
@@ -84,18 +72,18 @@ const COMPARED: [Category; 5] = [
 ];
 
 /// The record of `code` and `category` in force on `date`: the latest
-/// export's, and in it the one that started last.
+/// export's (by [`Nomenclature::latest`]), and in it the one that started last.
 fn record_for<'a>(
-    exports: &'a [ExportAt<'a>],
+    exports: &[&'a Nomenclature],
     code: Code,
     category: Category,
     date: NaiveDate,
-) -> Option<(&'a FeeRecord, &'a ExportAt<'a>)> {
+) -> Option<(&'a FeeRecord, &'a Nomenclature)> {
     exports
         .iter()
-        .flat_map(|e| e.nomenclature.fees.iter().map(move |f| (f, e)))
+        .flat_map(|e| e.fees.iter().map(move |f| (f, *e)))
         .filter(|(f, _)| f.code == code && f.category == category && f.covers(date))
-        .max_by_key(|(f, e)| (e.latest, f.valid_from))
+        .max_by_key(|(f, e)| (e.latest(), f.valid_from))
 }
 
 /// What the table says for a category: stated values, and the personal
@@ -129,7 +117,7 @@ fn mismatch(
     category: Category,
     table_value: Decimal,
     record: &FeeRecord,
-    export: &ExportAt<'_>,
+    export: &Nomenclature,
 ) -> Finding {
     let table_place = match row.source_page {
         Some(page) => format!("{}:{} (page {page})", table.source.file, row.source_line),
@@ -137,7 +125,7 @@ fn mismatch(
     };
     let place = Place {
         line: Some(record.source_line),
-        ..Place::file(export.nomenclature.source.file.clone())
+        ..Place::file(export.source.file.clone())
     };
     Finding::new(
         Rule::NomensoftMismatch,
@@ -146,7 +134,7 @@ fn mismatch(
             "{code} {} on {}: the tariff table {table_place} says {table_value}, NomenSoft {}:{} says {}",
             category_words(category),
             table.effective_from,
-            export.nomenclature.source.file,
+            export.source.file,
             record.source_line,
             record.amount
         ),

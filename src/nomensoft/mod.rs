@@ -112,6 +112,18 @@ pub struct KeyTerm {
     pub value: Decimal,
 }
 
+impl Nomenclature {
+    /// The latest date the export's records start: its key date. When two
+    /// exports cover one code, category and date, the later one counts.
+    pub fn latest(&self) -> NaiveDate {
+        self.fees
+            .iter()
+            .map(|f| f.valid_from)
+            .max()
+            .unwrap_or(NaiveDate::MIN)
+    }
+}
+
 impl FeeRecord {
     /// Whether the record applies on `date`.
     pub fn covers(&self, date: NaiveDate) -> bool {
@@ -365,7 +377,7 @@ pub fn check_fees(fees: &[FeeRecord], file: &str) -> Vec<Finding> {
 pub fn key(nomenclature: &Nomenclature) -> Option<String> {
     let first = nomenclature.fees.iter().map(|f| f.code).min()?;
     let last = nomenclature.fees.iter().map(|f| f.code).max()?;
-    let latest = nomenclature.fees.iter().map(|f| f.valid_from).max()?;
+    let latest = nomenclature.latest();
     Some(if first == last {
         format!("{first}-{latest}")
     } else {

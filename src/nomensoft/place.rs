@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-
-use super::crosscheck::{self, CrossCheck, ExportAt, TableAt};
+use super::crosscheck::{self, CrossCheck};
 use super::{Nomenclature, DIR};
 use crate::canonical;
 use crate::error::Error;
@@ -116,14 +114,7 @@ pub fn place(
     }
     let mut as_given = nomenclature.clone();
     as_given.source.file = given;
-    let table_refs: Vec<TableAt<'_>> = tables.iter().map(|table| TableAt { table }).collect();
-    let cross = crosscheck::check(
-        &table_refs,
-        &[ExportAt {
-            latest: latest(&as_given),
-            nomenclature: &as_given,
-        }],
-    );
+    let cross = crosscheck::check(tables, &[&as_given]);
     findings.extend(cross.findings.iter().cloned());
     let in_place = match repo {
         Some(repo) => repo.read(&snapshot_path)?,
@@ -202,13 +193,4 @@ pub fn stored(path: &Path, bytes: &[u8]) -> Result<Stored, Error> {
         snapshot_path,
         yaml,
     })
-}
-
-/// The latest date the export's records start (its key date).
-pub fn latest(n: &Nomenclature) -> NaiveDate {
-    n.fees
-        .iter()
-        .map(|f| f.valid_from)
-        .max()
-        .unwrap_or(NaiveDate::MIN)
 }

@@ -15,7 +15,10 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Signature};
+use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository};
+
+/// A commit author (re-exported so no other module names `git2`).
+pub use git2::Signature;
 use serde::{Deserialize, Serialize};
 
 use super::{safe_target, FileWrite};

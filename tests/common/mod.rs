@@ -22,6 +22,32 @@ pub fn seed_table() -> PathBuf {
     root().join("sources/physiotherapy/2024-01-01-tariff.fr.txt")
 }
 
+/// The tariff table a document parses to; no error finding allowed.
+pub fn table(path: &Path) -> inami_tariffs::model::TariffTable {
+    use inami_tariffs::parse::{self, ParsedDocument};
+    use inami_tariffs::source::{self, ReadOptions};
+    let doc = source::read(path, &ReadOptions::default()).unwrap();
+    let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
+    assert!(
+        findings.iter().all(|f| !f.is_error()),
+        "{}: {findings:#?}",
+        path.display()
+    );
+    let ParsedDocument::Tariff(t) = parsed else {
+        panic!("a tariff table")
+    };
+    t.table
+}
+
+/// A row without its position in the source.
+pub fn data(row: &inami_tariffs::model::TariffRow) -> inami_tariffs::model::TariffRow {
+    inami_tariffs::model::TariffRow {
+        source_line: 0,
+        source_page: None,
+        ..row.clone()
+    }
+}
+
 /// The `tariffs` binary, run in `dir`.
 pub fn tariffs(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("tariffs").expect("the binary is built");
