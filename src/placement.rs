@@ -227,9 +227,17 @@ fn place_group(
     };
     let Some(existing) = existing else {
         placement.writes = sources(&ordered);
-        placement
-            .writes
-            .push(snapshot_write(&snapshot_path, &merged));
+        let write = match ordered.as_slice() {
+            // One document makes the snapshot as it is: the pipeline has
+            // rendered it already.
+            [only] => FileWrite {
+                path: snapshot_path.clone(),
+                bytes: processed[*only].snapshot.yaml.as_bytes().to_vec(),
+            },
+            _ => snapshot_write(&snapshot_path, &merged),
+        };
+        debug_assert_eq!(write.bytes, snapshot_yaml(&merged).into_bytes());
+        placement.writes.push(write);
         let langs: Vec<&str> = ordered
             .iter()
             .map(|i| language(&processed[*i]).code())

@@ -202,6 +202,52 @@ fn a_folder_imports_in_one_command_convention_first() {
             "sources/physiotherapy/2024-01-01-tariff.nl.txt",
         ]
     );
+    // The table's message is made against the convention committed just
+    // before it in the same import.
+    let body = common::git(repo.path(), &["log", "-1", "--format=%B"]);
+    assert!(
+        body.contains(
+            "Against the state at 2024-01-01 (parsed/physiotherapy/2021-01-01-convention.yaml)"
+        ),
+        "{body}"
+    );
+    // The objects of both commits landed as one pack, which git accepts.
+    common::git(repo.path(), &["fsck", "--strict", "--no-progress"]);
+    let counts = common::git(repo.path(), &["count-objects", "-v"]);
+    let has = |line: &str| counts.lines().any(|l| l == line);
+    assert!(has("count: 0"), "no loose objects: {counts}");
+    assert!(has("packs: 1"), "one pack: {counts}");
+    assert_eq!(common::git(repo.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_folder_interrupted_after_its_commit_point_is_finished_by_the_next_import() {
+    let folder = batch_folder(false);
+    let repo = tempfile::tempdir().unwrap();
+    let out = common::tariffs(repo.path())
+        .arg("import")
+        .arg(folder.path())
+        .env("TARIFFS_TEST_FAIL_AFTER_COMMIT", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("but the work tree was not updated"), "{stderr}");
+    // Both commits are on the branch; the work tree does not show them yet.
+    let log = common::git(repo.path(), &["log", "--format=%s"]);
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(common::files_in(repo.path()).is_empty());
+    // The next import finds the journal, finishes the work tree, then has
+    // nothing new to write.
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(folder.path())
+        .assert()
+        .success();
+    assert_eq!(common::git(repo.path(), &["log", "--format=%s"]), log);
+    assert_eq!(common::files_in(repo.path()).len(), 5);
+    assert_eq!(common::git(repo.path(), &["status", "--porcelain"]), "");
+    common::git(repo.path(), &["fsck", "--strict", "--no-progress"]);
 }
 
 #[test]

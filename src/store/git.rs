@@ -1,15 +1,17 @@
-//! Git, through `git2`: every import is one commit of the data repository.
+//! Git, through `git2`: every document an import writes is one commit of
+//! the data repository, and the commits of one import land together.
 //!
 //! This module is the only user of `git2`. An import is made crash-safe by a
-//! journal: everything is prepared first (blobs, tree and commit objects,
-//! which git ignores until a reference points at them, and the new file
-//! contents in temporary files inside `.git/`), then the branch is moved in
-//! one atomic reference update, the commit point. Only then are the files
-//! renamed into the work tree and the index updated. If the process dies
-//! before the commit point, the next command that writes finds the journal
-//! and undoes the preparation; after it, it finishes the job from the commit.
-//! Temporary files never live in the work tree, so `sources/` and `parsed/`
-//! only ever hold complete files, old or new.
+//! journal: everything is prepared first (blobs, trees and commits, made in
+//! memory and then written as one pack, which git ignores until a reference
+//! points at them, and the new file contents in temporary files inside
+//! `.git/`), then the branch is moved in one atomic reference update, the
+//! commit point. Only then are the files renamed into the work tree and the
+//! index updated. If the process dies before the commit point, the next
+//! command that writes finds the journal and undoes the preparation; after
+//! it, it finishes the job from the commit. Temporary files never live in
+//! the work tree, so `sources/` and `parsed/` only ever hold complete files,
+//! old or new.
 
 use std::fs;
 use std::io::Write;
@@ -281,26 +283,81 @@ impl GitRepo {
         message: &str,
         author: &Signature<'_>,
     ) -> Result<Oid, Error> {
+        let mut commit = None;
+        self.commit_series(|series| {
+            commit = Some(series.commit(writes, removes, message, author)?);
+            Ok(())
+        })?;
+        Ok(commit.expect("the series made its commit"))
+    }
+
+    /// Makes the commits that `make` asks of its [`Series`], one after
+    /// another on the current branch, and lands them at once, crash-safely
+    /// (see the module doc): their objects go to git as one pack, then the
+    /// branch moves once (the commit point), then the work tree and index
+    /// take the last commit's files. A batch of documents costs a handful of
+    /// new files instead of a few per object and per commit. If `make`
+    /// fails, nothing lands.
+    pub fn commit_series(
+        &self,
+        make: impl FnOnce(&mut Series<'_>) -> Result<(), Error>,
+    ) -> Result<Option<Oid>, Error> {
         self.recover()?;
         let (branch, parent) = self.head()?;
-        let tree = self.build_tree(parent, writes, removes)?;
-        let parents = match parent {
-            Some(id) => vec![self.repo.find_commit(id).map_err(|e| self.err(e))?],
-            None => Vec::new(),
+        // A second handle on the repository whose object database writes
+        // to memory first: nothing of the series reaches disk until `land`.
+        let repo = Repository::open(self.git_dir()).map_err(|e| self.err(e))?;
+        let odb = repo.odb().map_err(|e| self.err(e))?;
+        odb.add_new_mempack_backend(1000).map_err(|e| self.err(e))?;
+        let mut series = Series {
+            git: self,
+            repo: &repo,
+            tip: parent,
+            commits: Vec::new(),
+            paths: Vec::new(),
+            subjects: Vec::new(),
         };
-        let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
-        let commit = self
-            .repo
-            .commit(None, author, author, message, &tree, &parent_refs)
-            .map_err(|e| self.err(e))?;
+        make(&mut series)?;
+        let Some(tip) = series.tip.filter(|tip| Some(*tip) != parent) else {
+            return Ok(None);
+        };
+        let disk = self.repo.odb().map_err(|e| self.err(e))?;
+        let objects = series.new_objects(&odb, &disk)?;
+        let pack = super::pack::whole_objects(objects.iter().map(|o| (o.kind(), o.data())));
+        let mut writer = odb.packwriter().map_err(|e| self.err(e))?;
+        writer
+            .write_all(&pack)
+            .map_err(|e| Error::io(&self.git_dir().join("objects/pack"), e))?;
+        writer.commit().map_err(|e| self.err(e))?;
+        let log = match series.subjects.as_slice() {
+            [one] => format!("commit: {one}"),
+            many => format!(
+                "commit: {} commits by tariffs import, the last: {}",
+                many.len(),
+                many.last().map(String::as_str).unwrap_or_default()
+            ),
+        };
+        let journal = series.journal(&branch, tip)?;
+        self.land(journal, parent, &log)?;
+        Ok(Some(tip))
+    }
+
+    /// Moves the branch to the journal's commit and updates the work tree,
+    /// crash-safely: the new files are staged inside `.git/` first.
+    fn land(&self, journal: Journal, parent: Option<Oid>, log: &str) -> Result<(), Error> {
         let work = self.work_dir();
-        let temps = stage_temporaries(&work, writes)?;
-        let journal = Journal {
-            commit: commit.to_string(),
-            branch: branch.clone(),
-            writes: writes.iter().map(|w| w.path.clone()).collect(),
-            removes: removes.to_vec(),
-        };
+        let commit = Oid::from_str(&journal.commit).map_err(|e| self.err(e))?;
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
+        let mut contents = Vec::with_capacity(journal.writes.len());
+        for path in &journal.writes {
+            let entry = tree.get_path(Path::new(path)).map_err(|e| self.err(e))?;
+            contents.push(self.blob(entry.id())?);
+        }
+        let temps = stage_temporaries(&work, &contents)?;
         // Everything that can fail after the commit point is tried before it.
         if let Err(e) = self.preflight(&journal, &work) {
             let _ = fs::remove_dir_all(&work);
@@ -310,15 +367,13 @@ impl GitRepo {
             &work.join("journal.json"),
             &serde_json::to_vec(&journal).expect("journal serializes"),
         )?;
-        let summary = message.lines().next().unwrap_or_default();
-        let log = format!("commit: {summary}");
         // From here on, git lock files left by a crash are this import's.
         write_file_synced(&work.join(LOCKS_MARKER), b"")?;
         let moved = match parent {
             Some(old) => self
                 .repo
-                .reference_matching(&branch, commit, true, old, &log),
-            None => self.repo.reference(&branch, commit, false, &log),
+                .reference_matching(&journal.branch, commit, true, old, log),
+            None => self.repo.reference(&journal.branch, commit, false, log),
         };
         if let Err(e) = moved {
             let _ = fs::remove_dir_all(&work);
@@ -340,8 +395,7 @@ impl GitRepo {
             return Err(self.unfinished(&journal, injected));
         }
         self.update_work_tree(&temps, &journal)
-            .map_err(|e| self.unfinished(&journal, e))?;
-        Ok(commit)
+            .map_err(|e| self.unfinished(&journal, e))
     }
 
     /// Renames the staged files into place, then [`GitRepo::finish`].
@@ -522,34 +576,6 @@ impl GitRepo {
         self.git_dir().join("tariffs-import")
     }
 
-    fn build_tree(
-        &self,
-        parent: Option<Oid>,
-        writes: &[FileWrite],
-        removes: &[String],
-    ) -> Result<git2::Tree<'_>, Error> {
-        let mut index = Index::new().map_err(|e| self.err(e))?;
-        if let Some(parent) = parent {
-            let tree = self
-                .repo
-                .find_commit(parent)
-                .and_then(|c| c.tree())
-                .map_err(|e| self.err(e))?;
-            index.read_tree(&tree).map_err(|e| self.err(e))?;
-        }
-        for write in writes {
-            let id = self.repo.blob(&write.bytes).map_err(|e| self.err(e))?;
-            index
-                .add(&index_entry(&write.path, id, write.bytes.len()))
-                .map_err(|e| self.err(e))?;
-        }
-        for path in removes {
-            let _ = index.remove_path(Path::new(path));
-        }
-        let id = index.write_tree_to(&self.repo).map_err(|e| self.err(e))?;
-        self.repo.find_tree(id).map_err(|e| self.err(e))
-    }
-
     /// Commits of the current branch, newest first.
     pub fn log(&self) -> Result<Vec<CommitInfo>, Error> {
         let Some(head) = self.head()?.1 else {
@@ -697,14 +723,14 @@ pub fn parse_author(text: &str) -> Option<Signature<'static>> {
 }
 
 /// Writes each new content to a temporary file inside `work` (in `.git/`).
-fn stage_temporaries(work: &Path, writes: &[FileWrite]) -> Result<Vec<PathBuf>, Error> {
+fn stage_temporaries(work: &Path, contents: &[Vec<u8>]) -> Result<Vec<PathBuf>, Error> {
     fs::create_dir_all(work).map_err(|e| Error::io(work, e))?;
-    writes
+    contents
         .iter()
         .enumerate()
-        .map(|(i, write)| {
+        .map(|(i, bytes)| {
             let temp = work.join(format!("{i}.tmp"));
-            write_file_synced(&temp, &write.bytes)?;
+            write_file_synced(&temp, bytes)?;
             Ok(temp)
         })
         .collect()
@@ -722,4 +748,162 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let temp = path.with_extension("partial");
     write_file_synced(&temp, bytes)?;
     fs::rename(&temp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Commits in the making (see [`GitRepo::commit_series`]): each one's
+/// objects are written to memory, on top of the one before.
+pub struct Series<'a> {
+    git: &'a GitRepo,
+    repo: &'a Repository,
+    tip: Option<Oid>,
+    /// The commits made, in order.
+    commits: Vec<Oid>,
+    /// Every path written or removed, in the order first touched.
+    paths: Vec<String>,
+    subjects: Vec<String>,
+}
+
+impl<'a> Series<'a> {
+    fn err(&self, e: git2::Error) -> Error {
+        self.git.err(e)
+    }
+
+    /// The bytes of `path` in the series' last commit (HEAD before the
+    /// first), if it is there.
+    pub fn file(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        let Some(tip) = self.tip else {
+            return Ok(None);
+        };
+        let tree = self
+            .repo
+            .find_commit(tip)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
+        let id = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry.id(),
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(self.err(e)),
+        };
+        let blob = self.repo.find_blob(id).map_err(|e| self.err(e))?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// Makes a commit of `writes` and `removes` on top of the series' last one.
+    pub fn commit(
+        &mut self,
+        writes: &[FileWrite],
+        removes: &[String],
+        message: &str,
+        author: &Signature<'_>,
+    ) -> Result<Oid, Error> {
+        let tree = self.build_tree(writes, removes)?;
+        let parents = match self.tip {
+            Some(id) => vec![self.repo.find_commit(id).map_err(|e| self.err(e))?],
+            None => Vec::new(),
+        };
+        let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+        let commit = self
+            .repo
+            .commit(None, author, author, message, &tree, &parent_refs)
+            .map_err(|e| self.err(e))?;
+        self.tip = Some(commit);
+        self.commits.push(commit);
+        for path in writes.iter().map(|w| &w.path).chain(removes) {
+            if !self.paths.contains(path) {
+                self.paths.push(path.clone());
+            }
+        }
+        self.subjects
+            .push(message.lines().next().unwrap_or_default().to_string());
+        Ok(commit)
+    }
+
+    fn build_tree(
+        &self,
+        writes: &[FileWrite],
+        removes: &[String],
+    ) -> Result<git2::Tree<'a>, Error> {
+        let mut index = Index::new().map_err(|e| self.err(e))?;
+        if let Some(tip) = self.tip {
+            let tree = self
+                .repo
+                .find_commit(tip)
+                .and_then(|c| c.tree())
+                .map_err(|e| self.err(e))?;
+            index.read_tree(&tree).map_err(|e| self.err(e))?;
+        }
+        for write in writes {
+            let id = self.repo.blob(&write.bytes).map_err(|e| self.err(e))?;
+            index
+                .add(&index_entry(&write.path, id, write.bytes.len()))
+                .map_err(|e| self.err(e))?;
+        }
+        for path in removes {
+            let _ = index.remove_path(Path::new(path));
+        }
+        let id = index.write_tree_to(self.repo).map_err(|e| self.err(e))?;
+        self.repo.find_tree(id).map_err(|e| self.err(e))
+    }
+
+    /// The objects the series made, read from `memory`: its commits, and
+    /// the trees and blobs they reach that `disk` does not hold.
+    fn new_objects<'o>(
+        &self,
+        memory: &'o git2::Odb<'_>,
+        disk: &git2::Odb<'_>,
+    ) -> Result<Vec<git2::OdbObject<'o>>, Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut ids = Vec::new();
+        let mut trees = Vec::new();
+        for commit in &self.commits {
+            ids.push(*commit);
+            let commit = self.repo.find_commit(*commit).map_err(|e| self.err(e))?;
+            trees.push(commit.tree_id());
+        }
+        // Only new trees are opened: what an old tree reaches is old too.
+        let fresh = |id: Oid, seen: &mut std::collections::HashSet<Oid>| {
+            !disk.exists_ext(id, git2::OdbLookupFlags::NO_REFRESH) && seen.insert(id)
+        };
+        while let Some(id) = trees.pop() {
+            if !fresh(id, &mut seen) {
+                continue;
+            }
+            ids.push(id);
+            let tree = self.repo.find_tree(id).map_err(|e| self.err(e))?;
+            for entry in tree.iter() {
+                match entry.kind() {
+                    Some(ObjectType::Tree) => trees.push(entry.id()),
+                    Some(ObjectType::Blob) if fresh(entry.id(), &mut seen) => ids.push(entry.id()),
+                    _ => {}
+                }
+            }
+        }
+        ids.into_iter()
+            .map(|id| memory.read(id).map_err(|e| self.err(e)))
+            .collect()
+    }
+
+    /// What the work tree must become: every touched path that the last
+    /// commit holds is written, every other one removed.
+    fn journal(&self, branch: &str, tip: Oid) -> Result<Journal, Error> {
+        let tree = self
+            .repo
+            .find_commit(tip)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
+        let (mut writes, mut removes) = (Vec::new(), Vec::new());
+        for path in &self.paths {
+            match tree.get_path(Path::new(path)) {
+                Ok(_) => writes.push(path.clone()),
+                Err(e) if e.code() == ErrorCode::NotFound => removes.push(path.clone()),
+                Err(e) => return Err(self.err(e)),
+            }
+        }
+        Ok(Journal {
+            commit: tip.to_string(),
+            branch: branch.to_string(),
+            writes,
+            removes,
+        })
+    }
 }

@@ -6,11 +6,13 @@
 //! never sees half a snapshot. All temporaries of one import are written
 //! before the first rename, so a failure while writing leaves no target touched.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub mod git;
+mod pack;
 
 use crate::error::Error;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
@@ -28,6 +30,9 @@ pub struct FileWrite {
 #[derive(Debug, Clone)]
 pub struct DataRepo {
     root: PathBuf,
+    /// Files committed by the import under way that the work tree does not
+    /// show yet (`None`: removed); reads see them (see [`DataRepo::pend`]).
+    pending: BTreeMap<String, Option<Vec<u8>>>,
 }
 
 impl DataRepo {
@@ -38,6 +43,7 @@ impl DataRepo {
         }
         Ok(DataRepo {
             root: root.to_path_buf(),
+            pending: BTreeMap::new(),
         })
     }
 
@@ -51,8 +57,31 @@ impl DataRepo {
         self.root.join(relative)
     }
 
+    /// Records files as written or removed before the work tree shows it:
+    /// an import commits documents one after another and updates the work
+    /// tree once at the end, and each commit's message is made against the
+    /// ones before.
+    pub fn pend(&mut self, writes: &[FileWrite], removes: &[String]) {
+        for write in writes {
+            self.pending
+                .insert(write.path.clone(), Some(write.bytes.clone()));
+        }
+        for path in removes {
+            self.pending.insert(path.clone(), None);
+        }
+    }
+
+    /// The bytes of a file the import under way has committed but not yet
+    /// written to the work tree (see [`DataRepo::pend`]).
+    pub fn pending(&self, relative: &str) -> Option<&[u8]> {
+        self.pending.get(relative)?.as_deref()
+    }
+
     /// The current bytes of a repository file, if it exists.
     pub fn read(&self, relative: &str) -> Result<Option<Vec<u8>>, Error> {
+        if let Some(pending) = self.pending.get(relative) {
+            return Ok(pending.clone());
+        }
         let path = self.path(relative);
         match fs::read(&path) {
             Ok(bytes) => Ok(Some(bytes)),
@@ -127,6 +156,15 @@ impl DataRepo {
                 } else if keep(&path) {
                     found.push(path);
                 }
+            }
+        }
+        for (relative, content) in &self.pending {
+            let path = self.root.join(relative);
+            let under = relative.starts_with(&format!("{dir}/"));
+            if under && content.is_some() && keep(&path) && !found.contains(&path) {
+                found.push(path);
+            } else if content.is_none() {
+                found.retain(|p| p != &path);
             }
         }
         found.sort();
