@@ -157,6 +157,9 @@ pub enum Command {
     ExtractPdfWorker {
         /// The PDF; default: its bytes on standard input.
         file: Option<PathBuf>,
+        /// Extract PDFs one after another, in frames on standard input.
+        #[arg(long)]
+        serve: bool,
     },
 }
 

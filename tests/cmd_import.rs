@@ -232,7 +232,10 @@ fn a_folder_interrupted_after_its_commit_point_is_finished_by_the_next_import() 
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("but the work tree was not updated"), "{stderr}");
+    assert!(
+        stderr.contains("but the work tree was not updated"),
+        "{stderr}"
+    );
     // Both commits are on the branch; the work tree does not show them yet.
     let log = common::git(repo.path(), &["log", "--format=%s"]);
     assert_eq!(log.lines().count(), 2, "{log}");

@@ -419,3 +419,64 @@ fn the_extraction_worker_dies_with_its_parent() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The extraction workers this test process started (`--serve`), alive.
+#[cfg(target_os = "linux")]
+fn serving_workers() -> Vec<u32> {
+    children_of(std::process::id())
+        .into_iter()
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let zombie = stat
+                .rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'));
+            !zombie && cmdline.split(|b| *b == 0).any(|arg| arg == b"--serve")
+        })
+        .collect()
+}
+
+/// A thread keeps its extraction worker from one document to the next, and
+/// a worker that a document killed (here: past its memory limit) is
+/// replaced, so the next document reads as if it came first.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_worker_serves_document_after_document_and_is_replaced_after_a_failure() {
+    use inami_tariffs::source::{self, pdf::Isolation, ReadOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("tarifs-kine-2024.fr.pdf");
+    std::fs::write(&good, saved(seed_table_pdf())).unwrap();
+    let bomb = dir.path().join("bomb.fr.pdf");
+    let sixty = zlib_of_spaces(60 << 20);
+    let streams = (0..6).map(|_| flate_stream(sixty.clone())).collect();
+    std::fs::write(&bomb, table_with_streams(streams)).unwrap();
+    let options = ReadOptions {
+        isolation: Isolation::Subprocess(assert_cmd::cargo::cargo_bin("tariffs")),
+        max_memory: 256 << 20,
+        ..ReadOptions::default()
+    };
+    let lines = |path: &Path| source::read(path, &options).map(|doc| doc.lines.len());
+    let first = lines(&good).expect("the table reads");
+    let worker = serving_workers();
+    assert_eq!(worker.len(), 1, "one worker: {worker:?}");
+    assert_eq!(lines(&good).unwrap(), first);
+    assert_eq!(
+        serving_workers(),
+        worker,
+        "the same worker read the second time"
+    );
+    let refused = lines(&bomb).expect_err("the bomb is refused").to_string();
+    assert!(refused.contains("memory limit of 256 MiB"), "{refused}");
+    assert!(
+        serving_workers().is_empty(),
+        "the worker that ran out is gone"
+    );
+    assert_eq!(
+        lines(&good).unwrap(),
+        first,
+        "a new worker reads as the first did"
+    );
+    let replaced = serving_workers();
+    assert_eq!(replaced.len(), 1);
+    assert_ne!(replaced, worker);
+}

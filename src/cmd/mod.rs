@@ -90,12 +90,12 @@ pub fn run(mut cli: Cli) -> Result<Outcome, Error> {
             Out::print(&String::from_utf8_lossy(&out));
             Ok(Outcome::Clean)
         }
-        Command::ExtractPdfWorker { file } => {
-            Ok(match crate::source::pdf::run_worker(file.as_deref()) {
+        Command::ExtractPdfWorker { file, serve } => Ok(
+            match crate::source::pdf::worker::run(file.as_deref(), serve) {
                 0 => Outcome::Clean,
                 _ => Outcome::Findings,
-            })
-        }
+            },
+        ),
     }
 }
 

@@ -323,11 +323,13 @@ impl GitRepo {
         };
         let disk = self.repo.odb().map_err(|e| self.err(e))?;
         let objects = series.new_objects(&odb, &disk)?;
-        let pack = super::pack::whole_objects(objects.iter().map(|o| (o.kind(), o.data())));
         let mut writer = odb.packwriter().map_err(|e| self.err(e))?;
-        writer
-            .write_all(&pack)
+        let kinds = objects.iter().map(|o| (o.kind(), o.data()));
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut writer);
+        super::pack::write_whole_objects(&mut buffered, kinds)
+            .and_then(|()| buffered.flush())
             .map_err(|e| Error::io(&self.git_dir().join("objects/pack"), e))?;
+        drop(buffered);
         writer.commit().map_err(|e| self.err(e))?;
         let log = match series.subjects.as_slice() {
             [one] => format!("commit: {one}"),
@@ -442,7 +444,7 @@ impl GitRepo {
         let probe = work.join("probe.tmp");
         for folder in folders {
             fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
-            write_file_synced(&probe, b"")?;
+            fs::write(&probe, b"").map_err(|e| Error::io(&probe, e))?;
             let landed = folder.join(format!(".tariffs-probe-{}", std::process::id()));
             fs::rename(&probe, &landed).map_err(|e| Error::io(&folder, e))?;
             fs::remove_file(&landed).map_err(|e| Error::io(&landed, e))?;
@@ -723,6 +725,11 @@ pub fn parse_author(text: &str) -> Option<Signature<'static>> {
 }
 
 /// Writes each new content to a temporary file inside `work` (in `.git/`).
+///
+/// They are renamed into place after the commit point; if that is
+/// interrupted, `recover` rewrites every file from the commit's blobs, so
+/// they need not survive a crash and are not flushed one by one. What must
+/// be on disk before the commit point is the journal.
 fn stage_temporaries(work: &Path, contents: &[Vec<u8>]) -> Result<Vec<PathBuf>, Error> {
     fs::create_dir_all(work).map_err(|e| Error::io(work, e))?;
     contents
@@ -730,7 +737,7 @@ fn stage_temporaries(work: &Path, contents: &[Vec<u8>]) -> Result<Vec<PathBuf>, 
         .enumerate()
         .map(|(i, bytes)| {
             let temp = work.join(format!("{i}.tmp"));
-            write_file_synced(&temp, bytes)?;
+            fs::write(&temp, bytes).map_err(|e| Error::io(&temp, e))?;
             Ok(temp)
         })
         .collect()

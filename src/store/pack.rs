@@ -16,27 +16,50 @@ use flate2::Compression;
 use git2::ObjectType;
 use sha1::{Digest, Sha1};
 
-/// The bytes of a version 2 pack holding `objects` (kind and content).
-pub fn whole_objects<'a>(
+/// Writes a version 2 pack holding `objects` (kind and content) to `out`,
+/// one object at a time.
+pub fn write_whole_objects<'a>(
+    out: &mut impl Write,
     objects: impl ExactSizeIterator<Item = (ObjectType, &'a [u8])>,
-) -> Vec<u8> {
-    let mut pack = Vec::new();
-    pack.extend_from_slice(b"PACK");
-    pack.extend_from_slice(&2u32.to_be_bytes());
+) -> std::io::Result<()> {
+    let mut out = Hashing {
+        out,
+        sha1: Sha1::new(),
+    };
+    out.write_all(b"PACK")?;
+    out.write_all(&2u32.to_be_bytes())?;
     let count = u32::try_from(objects.len()).expect("fewer than 4 billion objects");
-    pack.extend_from_slice(&count.to_be_bytes());
+    out.write_all(&count.to_be_bytes())?;
+    let mut header = Vec::with_capacity(16);
     for (kind, content) in objects {
-        object_header(&mut pack, kind, content.len());
-        // Fast compression: the size matters less than the time here.
-        let mut deflate = ZlibEncoder::new(&mut pack, Compression::fast());
-        deflate
-            .write_all(content)
-            .and_then(|()| deflate.try_finish())
-            .expect("writing to memory cannot fail");
+        header.clear();
+        object_header(&mut header, kind, content.len());
+        out.write_all(&header)?;
+        // Fast compression: the time matters more than the size here.
+        let mut deflate = ZlibEncoder::new(&mut out, Compression::fast());
+        deflate.write_all(content)?;
+        deflate.try_finish()?;
     }
-    let checksum = Sha1::digest(&pack);
-    pack.extend_from_slice(&checksum);
-    pack
+    let checksum = out.sha1.finalize();
+    out.out.write_all(&checksum)
+}
+
+/// A writer that hashes what goes through it (the pack's trailer).
+struct Hashing<'w, W: Write> {
+    out: &'w mut W,
+    sha1: Sha1,
+}
+
+impl<W: Write> Write for Hashing<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(bytes)?;
+        self.sha1.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// The type and inflated size of an object: 3 bits of type and 4 of size in

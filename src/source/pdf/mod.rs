@@ -5,14 +5,15 @@
 //! forever on some. Two isolations are offered ([`Isolation`]):
 //!
 //! - **Subprocess** (what the `tariffs` binary uses): the binary runs itself
-//!   as a worker (`tariffs __extract-pdf`, the bytes on its standard
-//!   input), which extracts and prints the lines as JSON. On Linux the worker
+//!   as a worker (`tariffs __extract-pdf --serve`, the bytes on its
+//!   standard input), which extracts and answers the lines as JSON; each
+//!   extracting thread keeps its worker for the next document ([`worker`]). On Linux the worker
 //!   dies with its parent and its address space is capped
 //!   ([`super::ReadOptions::max_memory`]). The parent waits at most the time limit, then kills
 //!   it. A child process contains everything: panics, aborts, stack
 //!   overflows (which `catch_unwind` cannot catch) and hangs (a thread cannot
-//!   be killed, a process can). Its cost, a process start, is a few
-//!   milliseconds against the tens that extraction takes.
+//!   be killed, a process can). Its cost, a process start, is paid once
+//!   per thread, and again only after a document that went wrong.
 //! - **In process** (the library default, for callers without the binary):
 //!   a thread with `catch_unwind` and a time limit. It catches panics; past
 //!   the limit the caller gets an error, but the runaway thread is left
@@ -33,10 +34,9 @@
 pub mod glyphs;
 pub mod integrity;
 pub mod lines;
+pub mod worker;
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -101,7 +101,9 @@ pub fn extract_lines(
     let timeout = options.pdf_timeout;
     let extraction = match &options.isolation {
         Isolation::InProcess => in_thread(path, bytes, timeout)?,
-        Isolation::Subprocess(exe) => in_child(path, bytes, exe, timeout, options.max_memory)?,
+        Isolation::Subprocess(exe) => {
+            worker::extract(path, bytes, exe, timeout, options.max_memory)?
+        }
     };
     let problem = |reason: String| Error::Unreadable {
         path: path.to_path_buf(),
@@ -289,107 +291,6 @@ fn in_thread(path: &Path, bytes: &[u8], timeout: Duration) -> Result<Extraction,
         .map_err(|_| timed_out(path, timeout))
 }
 
-/// Extraction in a child process (see the module doc). The child is handed
-/// the bytes on its standard input (never the path, which could name
-/// another file by now), dies with its parent, and may not use more than
-/// `max_memory` bytes of address space.
-fn in_child(
-    path: &Path,
-    bytes: &[u8],
-    exe: &Path,
-    timeout: Duration,
-    max_memory: u64,
-) -> Result<Extraction, Error> {
-    let mut command = Command::new(exe);
-    command
-        .arg(WORKER_COMMAND)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    limits::confine(&mut command, max_memory);
-    let mut child = command.spawn().map_err(|e| Error::io(exe, e))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = bytes.to_vec();
-    // Written on a thread: a worker that stops reading must not block us.
-    std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let mut stderr = child.stderr.take().expect("stderr is piped");
-    let complaint = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = (&mut stderr).take(64 << 10).read_to_end(&mut text);
-        String::from_utf8_lossy(&text).into_owned()
-    });
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    // The answer is read on a thread: it ends when the child closes its
-    // output (it exits), so waiting for it with a time limit needs no polling.
-    let (send, receive) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = send.send(stdout.read_to_end(&mut out).map(|_| out));
-    });
-    let out = match receive.recv_timeout(timeout) {
-        Ok(out) => out.map_err(|e| Error::io(path, e))?,
-        Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(timed_out(path, timeout));
-        }
-    };
-    let status = child.wait().map_err(|e| Error::io(exe, e))?;
-    let complaint = complaint.join().unwrap_or_default();
-    match serde_json::from_slice(&out) {
-        Ok(extraction) => Ok(extraction),
-        // Rust's allocator aborts with this message when the limit is hit.
-        Err(_) if complaint.contains("memory allocation of") => Ok(Extraction::OutOfMemory),
-        Err(_) => Ok(Extraction::Panicked(match status.code() {
-            Some(code) => format!("the worker exited with code {code}"),
-            None => "the worker was killed by a signal".into(),
-        })),
-    }
-}
-
-/// Limits set on the extraction worker between `fork` and `exec`.
-#[cfg(target_os = "linux")]
-mod limits {
-    use std::os::unix::process::CommandExt;
-    use std::process::Command;
-
-    /// Sets the worker to die with its parent (a killed `tariffs` leaves no
-    /// worker behind) and caps its address space, so the cap holds inside
-    /// the PDF library too.
-    pub fn confine(command: &mut Command, max_memory: u64) {
-        let parent = std::process::id() as libc::pid_t;
-        // SAFETY: only async-signal-safe calls (prctl, getppid, setrlimit,
-        // kill) run between fork and exec.
-        unsafe {
-            command.pre_exec(move || {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                // The parent may have died before the line above.
-                if libc::getppid() != parent {
-                    libc::kill(libc::getpid(), libc::SIGKILL);
-                }
-                let limit = libc::rlimit {
-                    rlim_cur: max_memory as libc::rlim_t,
-                    rlim_max: max_memory as libc::rlim_t,
-                };
-                if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    }
-}
-
-/// Other systems: the time limit only.
-#[cfg(not(target_os = "linux"))]
-mod limits {
-    pub fn confine(_command: &mut std::process::Command, _max_memory: u64) {}
-}
-
 fn timed_out(path: &Path, timeout: Duration) -> Error {
     Error::Unreadable {
         path: path.to_path_buf(),
@@ -406,36 +307,4 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "panic".into())
-}
-
-/// The worker side of the subprocess isolation: extract the PDF whose bytes
-/// come on standard input (or, for debugging, the file `path`), print JSON.
-///
-/// Panics are caught and reported; the default panic message is silenced so
-/// the parent's output stays clean.
-pub fn run_worker(path: Option<&Path>) -> i32 {
-    std::panic::set_hook(Box::new(|_| {}));
-    #[cfg(debug_assertions)]
-    if let Some(seconds) = std::env::var("TARIFFS_TEST_WORKER_SLEEP")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        // A slow worker, for the test that kills its parent (debug builds only).
-        std::thread::sleep(Duration::from_secs(seconds));
-    }
-    let bytes = match path {
-        Some(path) => std::fs::read(path),
-        None => {
-            let mut bytes = Vec::new();
-            std::io::stdin().read_to_end(&mut bytes).map(|_| bytes)
-        }
-    };
-    let extraction = match bytes {
-        Ok(bytes) => std::panic::catch_unwind(|| extract_unisolated(&bytes))
-            .unwrap_or_else(|payload| Extraction::Panicked(panic_message(&*payload))),
-        Err(e) => Extraction::Damaged(e.to_string()),
-    };
-    let json = serde_json::to_string(&extraction).expect("extraction serializes");
-    println!("{json}");
-    0
 }
