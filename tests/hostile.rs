@@ -212,6 +212,7 @@ fn row() -> impl Strategy<Value = TariffRow> {
             key_letter: Some('M'),
             key_value: kv,
             relative_value: rv,
+            key_terms: Vec::new(),
             fee,
             fee_note: None,
             intervention_preferential: p,
