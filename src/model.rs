@@ -213,6 +213,7 @@ pub struct TariffRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyTerm {
     /// The key letter (`N`).
+    #[serde(with = "letter::one")]
     pub key_letter: char,
     /// The value of the key letter, in euros, as printed.
     #[serde(with = "rust_decimal::serde::str")]
@@ -297,6 +298,20 @@ mod letter {
             }
         })
         .transpose()
+    }
+
+    /// The same for a letter that is always there (a term of a fee).
+    pub mod one {
+        use serde::{Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(letter: &char, s: S) -> Result<S::Ok, S::Error> {
+            super::serialize(&Some(*letter), s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<char, D::Error> {
+            super::deserialize(d)?
+                .ok_or_else(|| serde::de::Error::custom("a key letter is required, not null"))
+        }
     }
 }
 

@@ -1,0 +1,149 @@
+//! Fees of several key letters in tariff tables (doctors' tables): a small
+//! doctors' table reads to its golden snapshot, and the fee check agrees
+//! with a sum computed here on integers.
+//!
+//! `BLESS=1 cargo test --test key_terms` rewrites the golden snapshot
+//! (review the diff before committing).
+
+mod common;
+
+use inami_tariffs::parse::{self, ParsedDocument};
+use inami_tariffs::pipeline;
+use inami_tariffs::source::{self, ReadOptions, SourceDocument};
+use inami_tariffs::validate::Rule;
+use proptest::prelude::*;
+
+/// The doctors' table of the fixtures (French).
+const TABLE: &str = "tariff/tarifs-medecins-2025-01-01.fr.txt";
+
+#[test]
+fn the_doctors_table_reads_to_its_golden_snapshot() {
+    let path = common::fixture(TABLE);
+    let done = pipeline::process(source::read(&path, &ReadOptions::default()).unwrap()).unwrap();
+    assert!(done.findings.is_empty(), "{:#?}", done.findings);
+    assert_eq!(
+        done.snapshot.snapshot_path,
+        "parsed/medicine/2025-01-01-tariff.yaml"
+    );
+    let golden = path.with_extension("yaml");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&golden, &done.snapshot.yaml).unwrap();
+    }
+    let expected = std::fs::read_to_string(&golden)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with BLESS=1)", golden.display()));
+    assert!(
+        done.snapshot.yaml == expected,
+        "{} differs from a parse of {TABLE}",
+        golden.display()
+    );
+    // Only the four rows of several key letters carry the list.
+    assert_eq!(expected.matches("  key_terms:\n").count(), 4);
+}
+
+#[test]
+fn the_rows_hold_their_terms_and_repeat_the_first() {
+    let table = common::table(&common::fixture(TABLE));
+    let row = |code: &str| table.rows.iter().find(|r| r.has_code(code)).unwrap();
+    let gp = row("105755");
+    let terms: Vec<String> = gp
+        .key_terms
+        .iter()
+        .map(|t| format!("{} {} × {}", t.key_letter, t.coefficient, t.key_value))
+        .collect();
+    assert_eq!(terms, ["N 8 × 3.372107", "Q 30 × 0.195645"]);
+    assert_eq!(gp.key_letter, Some('N'));
+    assert_eq!(gp.key_value.to_string(), "3.372107");
+    assert_eq!(gp.relative_value.to_string(), "8");
+    assert_eq!(gp.fee.unwrap().to_string(), "32.85");
+    assert_eq!(row("102012").key_terms.len(), 3);
+    assert_eq!(row("102034").fee, None, "a free fee of two key letters");
+    let surgery = row("471026");
+    assert!(surgery.key_terms.is_empty(), "one key letter: no list");
+    assert_eq!(surgery.key_letter, Some('K'));
+}
+
+/// A table of one row, as a document.
+fn one_row_table(row: &str) -> SourceDocument {
+    SourceDocument::from_text(
+        "t.fr.txt",
+        &format!(" Tarifs ; Médecins ; 01-01-2025\n\n{row}\n"),
+    )
+}
+
+/// Σ key value × coefficient half-up to the cent, on integers: values have
+/// 6 decimals and coefficients 0 to 2, so every product is exact at 8.
+fn fee_in_cents(terms: &[(i64, i64, u32)]) -> i128 {
+    let at_scale_8: i128 = terms
+        .iter()
+        .map(|&(value, coefficient, scale)| {
+            i128::from(value) * i128::from(coefficient) * 10i128.pow(2 - scale)
+        })
+        .sum();
+    (at_scale_8 + 500_000) / 1_000_000
+}
+
+fn cents(amount: i128) -> String {
+    format!("{},{:02}", amount / 100, amount % 100)
+}
+
+fn decimal(mantissa: i64, scale: u32) -> String {
+    inami_tariffs::decimal::to_document_style(rust_decimal::Decimal::new(mantissa, scale))
+}
+
+proptest! {
+    #[test]
+    fn the_fee_check_agrees_with_a_sum_on_integers(
+        terms in proptest::collection::vec((1i64..9_999_999, 1i64..100_000, 0u32..3), 2..=3),
+        off_by in prop_oneof![3 => Just(0i128), 1 => -3i128..=3],
+    ) {
+        let letters = ['N', 'Q', 'I'];
+        let values: Vec<String> = terms
+            .iter()
+            .zip(letters)
+            .map(|(&(value, _, _), l)| format!("{l} = {}", decimal(value, 6)))
+            .collect();
+        let sum: Vec<String> = terms
+            .iter()
+            .zip(letters)
+            .map(|(&(_, coefficient, scale), l)| format!("{l} {}", decimal(coefficient, scale)))
+            .collect();
+        let right = fee_in_cents(&terms);
+        let printed = (right + off_by).max(0);
+        let line = format!(
+            " {} 105755 - = {} {} 0,00 0,00",
+            values.join(" "),
+            sum.join(" + "),
+            cents(printed)
+        );
+        let (parsed, findings) = parse::parse_and_validate(&one_row_table(&line)).unwrap();
+        let ParsedDocument::Tariff(t) = parsed else { panic!("a table") };
+        prop_assert_eq!(t.table.rows.len(), 1, "{}", line);
+        let mismatches: Vec<_> = findings.iter().filter(|f| f.rule == Rule::FeeMismatch).collect();
+        if printed == right {
+            prop_assert!(mismatches.is_empty(), "{}: {:?}", line, mismatches);
+        } else {
+            prop_assert_eq!(mismatches.len(), 1, "{}", line);
+            let expected = cents(right);
+            prop_assert_eq!(mismatches[0].expected.as_deref(), Some(expected.as_str()));
+            prop_assert!(mismatches[0].message.contains(" + Q "), "{}", mismatches[0].message);
+        }
+    }
+}
+
+#[test]
+fn an_overflowing_sum_is_a_finding_not_a_panic() {
+    let huge = "9".repeat(28);
+    let line = format!(" N = {huge} Q = {huge} 105755 - = N 9 + Q 9 1,00 0,00 0,00");
+    let (_, findings) = parse::parse_and_validate(&one_row_table(&line)).unwrap();
+    let overflow = findings
+        .iter()
+        .find(|f| f.rule == Rule::ArithmeticOverflow)
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert!(
+        overflow
+            .message
+            .starts_with("the sum of its key letters' terms does not fit in a decimal"),
+        "{}",
+        overflow.message
+    );
+}
