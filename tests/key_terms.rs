@@ -147,3 +147,50 @@ fn an_overflowing_sum_is_a_finding_not_a_panic() {
         overflow.message
     );
 }
+
+const DUTCH: &str = "tariff/tarieven-artsen-2025-01-01.nl.txt";
+
+#[test]
+fn french_and_dutch_with_the_same_terms_make_one_snapshot() {
+    let repo = tempfile::tempdir().unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture(TABLE))
+        .arg(common::fixture(DUTCH))
+        .assert()
+        .success();
+    let snapshot =
+        std::fs::read_to_string(repo.path().join("parsed/medicine/2025-01-01-tariff.yaml"))
+            .unwrap();
+    assert!(snapshot.contains("translations:\n  nl:\n    title: Tarieven ; Artsen ; 01-01-2025"));
+    assert_eq!(snapshot.matches("  key_terms:\n").count(), 4);
+}
+
+/// Q's value differs in the sixth decimal: the fee, the interventions and
+/// the first term (the single fields) are the same in both languages.
+#[test]
+fn a_term_that_differs_between_the_languages_is_a_language_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let dutch = std::fs::read_to_string(common::fixture(DUTCH))
+        .unwrap()
+        .replacen("Q = 0,195645 105755", "Q = 0,195646 105755", 1);
+    let path = dir.path().join("tarieven-artsen-2025-01-01.nl.txt");
+    std::fs::write(&path, dutch).unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    let output = common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture(TABLE))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(stdout.matches("error[").count(), 1, "{stdout}");
+    assert!(
+        stdout.contains("code 105755: the list of key-letter terms differs between the languages")
+            && stdout.contains("fr.txt:13 says N 8 × 3.372107 + Q 30 × 0.195645, ")
+            && stdout.contains("nl.txt:13 says N 8 × 3.372107 + Q 30 × 0.195646"),
+        "{stdout}"
+    );
+    assert!(common::files_in(repo.path()).is_empty(), "nothing written");
+}
