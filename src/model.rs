@@ -13,6 +13,7 @@
 //! rechthebbenden met voorkeurregeling; `intervention_standard` the same without
 //! the preferential regime / zonder voorkeurregeling.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -252,6 +253,20 @@ impl TariffRow {
             decimal::fee_of(self.key_value, self.relative_value)
         } else {
             decimal::fee_of_terms(self.key_terms.iter().map(|t| (t.key_value, t.coefficient)))
+        }
+    }
+
+    /// The row's key-letter terms: `key_terms`, or the one key letter with
+    /// its value and relative value as a single term (none without a letter).
+    pub fn terms(&self) -> Cow<'_, [KeyTerm]> {
+        match (self.key_terms.is_empty(), self.key_letter) {
+            (false, _) => Cow::Borrowed(&self.key_terms),
+            (true, Some(key_letter)) => Cow::Owned(vec![KeyTerm {
+                key_letter,
+                key_value: self.key_value,
+                coefficient: self.relative_value,
+            }]),
+            (true, None) => Cow::Borrowed(&[]),
         }
     }
 

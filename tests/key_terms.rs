@@ -194,3 +194,60 @@ fn a_term_that_differs_between_the_languages_is_a_language_mismatch() {
     );
     assert!(common::files_in(repo.path()).is_empty(), "nothing written");
 }
+
+const RECORD: &str = "nomensoft/gp-consultation-105755-2025.record.json";
+
+/// A data repository holding the doctors' table, committed.
+fn doctors_repo() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture(TABLE))
+        .assert()
+        .success();
+    repo
+}
+
+#[test]
+fn the_real_105755_record_cross_checks_with_the_table_fee_and_terms() {
+    let repo = doctors_repo();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture(RECORD))
+        .assert()
+        .success();
+    common::tariffs(repo.path())
+        .arg("validate")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "NomenSoft cross-check: 1 codes compared with the tariff tables (2 values), 0 differ",
+        ));
+}
+
+/// Q's value changed in the sixth decimal: NomenSoft's fee is still 32,85,
+/// so only the terms tell the two sources apart.
+#[test]
+fn a_nomensoft_term_that_differs_from_the_table_is_a_mismatch() {
+    let repo = doctors_repo();
+    let dir = tempfile::tempdir().unwrap();
+    let record = std::fs::read_to_string(common::fixture(RECORD))
+        .unwrap()
+        .replace("\"0,195645\"", "\"0,195646\"");
+    let path = dir.path().join("gp.record.json");
+    std::fs::write(&path, record).unwrap();
+    let output = common::tariffs(repo.path())
+        .args(["import", "--dry-run"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(stdout.matches("error[").count(), 1, "{stdout}");
+    assert!(
+        stdout.contains(
+            "error[nomensoft-mismatch]: 105755 key-letter terms on 2025-01-01: the tariff table sources/medicine/2025-01-01-tariff.fr.txt:13 says N 8 × 3.372107 + Q 30 × 0.195645, NomenSoft "
+        ) && stdout.contains("gp.record.json:1 says N 8 × 3.372107 + Q 30 × 0.195646"),
+        "{stdout}"
+    );
+}
