@@ -197,20 +197,9 @@ fn a_term_that_differs_between_the_languages_is_a_language_mismatch() {
 
 const RECORD: &str = "nomensoft/gp-consultation-105755-2025.record.json";
 
-/// A data repository holding the doctors' table, committed.
-fn doctors_repo() -> tempfile::TempDir {
-    let repo = tempfile::tempdir().unwrap();
-    common::tariffs(repo.path())
-        .arg("import")
-        .arg(common::fixture(TABLE))
-        .assert()
-        .success();
-    repo
-}
-
 #[test]
 fn the_real_105755_record_cross_checks_with_the_table_fee_and_terms() {
-    let repo = doctors_repo();
+    let repo = common::doctors_repo();
     common::tariffs(repo.path())
         .arg("import")
         .arg(common::fixture(RECORD))
@@ -229,7 +218,7 @@ fn the_real_105755_record_cross_checks_with_the_table_fee_and_terms() {
 /// so only the terms tell the two sources apart.
 #[test]
 fn a_nomensoft_term_that_differs_from_the_table_is_a_mismatch() {
-    let repo = doctors_repo();
+    let repo = common::doctors_repo();
     let dir = tempfile::tempdir().unwrap();
     let record = std::fs::read_to_string(common::fixture(RECORD))
         .unwrap()
@@ -250,4 +239,70 @@ fn a_nomensoft_term_that_differs_from_the_table_is_a_mismatch() {
         ) && stdout.contains("gp.record.json:1 says N 8 × 3.372107 + Q 30 × 0.195646"),
         "{stdout}"
     );
+}
+
+/// The doctors' table re-issued with Q's value changed in the sixth decimal
+/// (fees, interventions and the single fields unchanged): only the terms
+/// tell the versions apart, and every report must show it.
+#[test]
+fn a_changed_term_shows_in_the_reissue_the_diff_and_the_history() {
+    let repo = common::doctors_repo();
+    let dir = tempfile::tempdir().unwrap();
+    let reissue = std::fs::read_to_string(common::fixture(TABLE))
+        .unwrap()
+        .replacen("Q = 0,195645 105755", "Q = 0,195646 105755", 1);
+    let path = dir.path().join("tarifs-medecins-2025-01-01.fr.txt");
+    std::fs::write(&path, reissue).unwrap();
+    let refused = common::tariffs(repo.path())
+        .arg("import")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(refused.stdout).unwrap();
+    assert_eq!(refused.status.code(), Some(1), "a re-issue: {stdout}");
+    assert!(stdout.contains("105755 key_terms"), "{stdout}");
+    common::tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(&path)
+        .assert()
+        .success();
+    let snapshot = "parsed/medicine/2025-01-01-tariff.yaml";
+    let (code, diff) = common::json_of(common::tariffs(repo.path()).args([
+        "diff",
+        &format!("HEAD~1:{snapshot}"),
+        snapshot,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, Some(1));
+    assert_eq!(diff["changed"].as_array().unwrap().len(), 1, "{diff:#}");
+    let changed = &diff["changed"][0];
+    assert_eq!(changed["code"], "105755");
+    let changes = changed["changes"].as_object().unwrap();
+    assert_eq!(changes.keys().collect::<Vec<_>>(), ["key_terms"]);
+    assert_eq!(changes["key_terms"][1][1]["key_value"], "0.195646");
+    assert_eq!(changed["citations"]["key_terms"]["to"]["source_line"], 13);
+    common::tariffs(repo.path())
+        .args(["diff", &format!("HEAD~1:{snapshot}"), snapshot])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "N 8 × 3.372107 + Q 30 × 0.195645 → N 8 × 3.372107 + Q 30 × 0.195646",
+        ));
+    let (_, history) = common::json_of(
+        common::tariffs(repo.path()).args(["history", "105755", "--format", "json"]),
+    );
+    let terms: Vec<&serde_json::Value> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["key_terms"][1]["key_value"])
+        .collect();
+    assert_eq!(terms, ["0.195645", "0.195646"]);
+    common::tariffs(repo.path())
+        .args(["history", "105755"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("key_terms"))
+        .stdout(predicates::str::contains("Q 30 × 0.195646"));
 }
