@@ -41,6 +41,38 @@ fn the_doctors_table_reads_to_its_golden_snapshot() {
 }
 
 #[test]
+fn the_schema_refuses_terms_the_contract_forbids() {
+    let golden = common::fixture(TABLE).with_extension("yaml");
+    let good = std::fs::read_to_string(&golden).unwrap();
+    let schema = inami_tariffs::canonical::TARIFF_SCHEMA;
+    let findings = |text: &str| inami_tariffs::canonical::schema_findings(&golden, text, schema);
+    assert!(findings(&good).unwrap().is_empty());
+    let one_term = "  - key_letter: Q\n    key_value: '0.195645'\n    coefficient: '30'\n";
+    for (from, to, at) in [
+        (one_term, "", "at /rows/0/key_terms"),
+        (
+            "  - key_letter: Q\n",
+            "  - key_letter: q\n",
+            "at /rows/0/key_terms/1/key_letter",
+        ),
+        (
+            "    coefficient: '30'\n",
+            "    coefficient: 30\n",
+            "at /rows/0/key_terms/1/coefficient",
+        ),
+        ("    key_value: '0.195645'\n", "", "at /rows/0/key_terms/1"),
+    ] {
+        let bad = good.replacen(from, to, 1);
+        assert_ne!(bad, good, "{from:?} is in the snapshot");
+        let found = findings(&bad).unwrap();
+        assert!(
+            found.iter().any(|f| f.message.starts_with(at)),
+            "{to:?} should be refused {at}: {found:#?}"
+        );
+    }
+}
+
+#[test]
 fn the_rows_hold_their_terms_and_repeat_the_first() {
     let table = common::table(&common::fixture(TABLE));
     let row = |code: &str| table.rows.iter().find(|r| r.has_code(code)).unwrap();
@@ -305,4 +337,47 @@ fn a_changed_term_shows_in_the_reissue_the_diff_and_the_history() {
         .success()
         .stdout(predicates::str::contains("key_terms"))
         .stdout(predicates::str::contains("Q 30 × 0.195646"));
+}
+
+/// The committed PDF of the doctors' table (reportlab, rows as cells at
+/// fixed columns, amounts right-aligned: `pdf/make-medecins.py`) gives the
+/// rows of its text, with their page.
+#[test]
+fn the_doctors_pdf_gives_the_rows_of_its_text() {
+    let pdf = common::table(&common::fixture(
+        "pdf/tarifs-medecins-2025-01-01.fr.reportlab.pdf",
+    ));
+    let text = common::table(&common::fixture(TABLE));
+    assert_eq!(pdf.source.file, "sources/medicine/2025-01-01-tariff.fr.pdf");
+    assert_eq!(pdf.rows.len(), 7);
+    for (p, t) in pdf.rows.iter().zip(&text.rows) {
+        assert_eq!(common::data(p), common::data(t));
+        assert_eq!(p.source_page, Some(1));
+    }
+}
+
+/// The doctors' table drawn into a PDF as the other generated tables are
+/// (`tests/common/pdf.rs`: every cell at its own place, in several orders):
+/// the rows, terms included, are those of the text.
+#[test]
+fn the_doctors_table_as_a_pdf_gives_the_rows_of_its_text() {
+    use common::pdf::{table_pdf, Order};
+    let text = std::fs::read_to_string(common::fixture(TABLE)).unwrap();
+    let from_text = common::table(&common::fixture(TABLE));
+    let dir = tempfile::tempdir().unwrap();
+    for (name, order) in [
+        ("normal", Order::Normal),
+        ("columns", Order::ColumnByColumn),
+        ("reversed", Order::Reversed),
+    ] {
+        let path = dir.path().join(format!("{name}.pdf"));
+        std::fs::write(&path, table_pdf(&text, order, 1.6)).unwrap();
+        let pdf = common::table(&path);
+        assert_eq!(pdf.rows.len(), from_text.rows.len(), "{name}");
+        for (p, t) in pdf.rows.iter().zip(&from_text.rows) {
+            assert_eq!(common::data(p), common::data(t), "{name}");
+            assert_eq!(p.source_page, Some(1));
+        }
+        assert_eq!(pdf.rows[0].key_terms.len(), 2, "{name}");
+    }
 }
