@@ -340,12 +340,12 @@ fn a_changed_term_shows_in_the_reissue_the_diff_and_the_history() {
 }
 
 /// The committed PDF of the doctors' table (reportlab, rows as cells at
-/// fixed columns, amounts right-aligned: `pdf/make-medecins.py`) gives the
+/// fixed columns, amounts right-aligned: `tariff/make-medecins-pdf.py`) gives the
 /// rows of its text, with their page.
 #[test]
 fn the_doctors_pdf_gives_the_rows_of_its_text() {
     let pdf = common::table(&common::fixture(
-        "pdf/tarifs-medecins-2025-01-01.fr.reportlab.pdf",
+        "tariff/tarifs-medecins-2025-01-01.fr.reportlab.pdf",
     ));
     let text = common::table(&common::fixture(TABLE));
     assert_eq!(pdf.source.file, "sources/medicine/2025-01-01-tariff.fr.pdf");
