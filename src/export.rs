@@ -91,7 +91,8 @@ pub struct Record {
     /// The terms of a fee of several key letters, as stated (empty for a
     /// code of one key letter or none).
     pub key_terms: Vec<KeyTerm>,
-    /// Key value × relative value, half-up to the cent, when no fee is stated.
+    /// Key value × relative value (or the sum of a fee's key-letter terms),
+    /// half-up to the cent, when no fee is stated.
     pub fee_derived: Option<Decimal>,
     /// Fee (stated, else derived) − preferential intervention.
     pub personal_share_preferential: Option<Decimal>,

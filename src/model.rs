@@ -11,7 +11,9 @@
 //! / betrekkelijke waarde; `intervention_preferential` intervention de
 //! l'assurance, bénéficiaires avec régime préférentiel / verzekeringstegemoetkoming,
 //! rechthebbenden met voorkeurregeling; `intervention_standard` the same without
-//! the preferential regime / zonder voorkeurregeling.
+//! the preferential regime / zonder voorkeurregeling; `key_terms` the key
+//! letters of a fee made of several (`N 8 + Q 30`), each with its value and
+//! its `coefficient` (the letter's share of the relative value).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -176,7 +178,8 @@ pub struct TariffRow {
     pub setting: Option<Arc<str>>,
     /// The article heading the row sits under (`Article 7, § 1, 1° : ...`).
     pub article: Option<Arc<str>>,
-    /// Key letter (`M` for physiotherapy); `None` for travel indemnities.
+    /// Key letter (`M` for physiotherapy); `None` for travel indemnities;
+    /// the first term's for a fee of several key letters (see `key_terms`).
     #[serde(with = "letter")]
     pub key_letter: Option<char>,
     #[serde(with = "rust_decimal::serde::str")]
