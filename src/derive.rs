@@ -238,15 +238,17 @@ fn derive_fee(state: &mut CodeState, key_value: Decimal, date: NaiveDate, relati
         input(state, Field::KeyValue, key_value),
         input(state, Field::RelativeValue, rv),
     ];
+    set_fee(state, fee, format!("{key_value} × {rv} = {fee}"), inputs);
+}
+
+/// A derived fee: it cites the key value's statement, the value that made it.
+fn set_fee(state: &mut CodeState, fee: Decimal, formula: String, inputs: Vec<Input>) {
     let origin = state.origin_of(Field::KeyValue).clone();
     set(
         state,
         Field::Fee,
         Value::Amount(fee),
-        Derivation {
-            formula: format!("{key_value} × {rv} = {fee}"),
-            inputs,
-        },
+        Derivation { formula, inputs },
     );
     state.origins.insert(Field::Fee, origin);
 }
@@ -307,17 +309,7 @@ fn derive_fee_of_terms(
         },
     );
     state.origins.insert(Field::KeyTerms, origin.clone());
-    let fee_origin = state.origin_of(Field::KeyValue).clone();
-    set(
-        state,
-        Field::Fee,
-        Value::Amount(fee),
-        Derivation {
-            formula: format!("{sum} = {fee}"),
-            inputs,
-        },
-    );
-    state.origins.insert(Field::Fee, fee_origin);
+    set_fee(state, fee, format!("{sum} = {fee}"), inputs);
 }
 
 fn set(state: &mut CodeState, field: Field, value: Value, how: Derivation) {

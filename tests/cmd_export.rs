@@ -19,6 +19,17 @@ fn convention_and_2024() -> tempfile::TempDir {
     repo
 }
 
+/// `export --format sqlite` of the repository, opened.
+fn sqlite_export(repo: &std::path::Path) -> rusqlite::Connection {
+    let db = repo.join("out.sqlite");
+    common::tariffs(repo)
+        .args(["export", "--format", "sqlite", "-o"])
+        .arg(&db)
+        .assert()
+        .code(0);
+    rusqlite::Connection::open(&db).unwrap()
+}
+
 fn head(repo: &std::path::Path) -> String {
     let out = Std::new("git")
         .args(["rev-parse", "HEAD"])
@@ -95,13 +106,7 @@ fn json_and_jsonl_give_the_same_records() {
 #[test]
 fn all_dates_and_sqlite_hold_every_dated_state() {
     let repo = convention_and_2024();
-    let db = repo.path().join("out.sqlite");
-    common::tariffs(repo.path())
-        .args(["export", "--format", "sqlite", "-o"])
-        .arg(&db)
-        .assert()
-        .code(0);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = sqlite_export(repo.path());
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM codes"), 209);
     assert_eq!(count("SELECT count(DISTINCT date) FROM history"), 3);
@@ -122,7 +127,7 @@ fn all_dates_and_sqlite_hold_every_dated_state() {
     assert_eq!(n, count("SELECT count(*) FROM history"));
     if Std::new("sqlite3").arg("-version").output().is_ok() {
         let out = Std::new("sqlite3")
-            .arg(&db)
+            .arg(repo.path().join("out.sqlite"))
             .arg("SELECT count(*) FROM codes;")
             .output()
             .unwrap();
@@ -185,13 +190,7 @@ fn a_fee_of_several_key_letters_exports_its_terms_in_columns_added_last() {
     assert_eq!(gp["origins"]["key_terms"]["line"], 13);
     let k = all.iter().find(|r| r["code"] == "471030").unwrap();
     assert_eq!(k.get("key_terms"), None);
-    let db = repo.path().join("out.sqlite");
-    common::tariffs(repo.path())
-        .args(["export", "--format", "sqlite", "-o"])
-        .arg(&db)
-        .assert()
-        .code(0);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = sqlite_export(repo.path());
     let terms: String = conn
         .query_row(
             "SELECT key_terms FROM codes WHERE code = '101076'",

@@ -7,6 +7,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use inami_tariffs::parse::{self, ParsedDocument};
 use inami_tariffs::pipeline;
 use inami_tariffs::source::{self, ReadOptions, SourceDocument};
@@ -182,6 +184,25 @@ fn an_overflowing_sum_is_a_finding_not_a_panic() {
 
 const DUTCH: &str = "tariff/tarieven-artsen-2025-01-01.nl.txt";
 
+/// A copy of a fixture (same name, in a new folder) with `from` changed to `to` once.
+fn edited(fixture: &str, from: &str, to: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let text = std::fs::read_to_string(common::fixture(fixture)).unwrap();
+    assert!(text.contains(from), "{fixture}: {from}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(Path::new(fixture).file_name().unwrap());
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    (dir, path)
+}
+
+/// Runs a command that must end with exit 1 and exactly one error; its output.
+fn one_error(cmd: &mut assert_cmd::Command) -> String {
+    let output = cmd.output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(stdout.matches("error[").count(), 1, "{stdout}");
+    stdout
+}
+
 #[test]
 fn french_and_dutch_with_the_same_terms_make_one_snapshot() {
     let repo = tempfile::tempdir().unwrap();
@@ -202,22 +223,14 @@ fn french_and_dutch_with_the_same_terms_make_one_snapshot() {
 /// the first term (the single fields) are the same in both languages.
 #[test]
 fn a_term_that_differs_between_the_languages_is_a_language_mismatch() {
-    let dir = tempfile::tempdir().unwrap();
-    let dutch = std::fs::read_to_string(common::fixture(DUTCH))
-        .unwrap()
-        .replacen("Q = 0,195645 105755", "Q = 0,195646 105755", 1);
-    let path = dir.path().join("tarieven-artsen-2025-01-01.nl.txt");
-    std::fs::write(&path, dutch).unwrap();
+    let (_dir, path) = edited(DUTCH, "Q = 0,195645 105755", "Q = 0,195646 105755");
     let repo = tempfile::tempdir().unwrap();
-    let output = common::tariffs(repo.path())
-        .arg("import")
-        .arg(common::fixture(TABLE))
-        .arg(&path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
-    assert_eq!(stdout.matches("error[").count(), 1, "{stdout}");
+    let stdout = one_error(
+        common::tariffs(repo.path())
+            .arg("import")
+            .arg(common::fixture(TABLE))
+            .arg(&path),
+    );
     assert!(
         stdout.contains("code 105755: the list of key-letter terms differs between the languages")
             && stdout.contains("fr.txt:13 says N 8 × 3.372107 + Q 30 × 0.195645, ")
@@ -251,24 +264,16 @@ fn the_real_105755_record_cross_checks_with_the_table_fee_and_terms() {
 #[test]
 fn a_nomensoft_term_that_differs_from_the_table_is_a_mismatch() {
     let repo = common::doctors_repo();
-    let dir = tempfile::tempdir().unwrap();
-    let record = std::fs::read_to_string(common::fixture(RECORD))
-        .unwrap()
-        .replace("\"0,195645\"", "\"0,195646\"");
-    let path = dir.path().join("gp.record.json");
-    std::fs::write(&path, record).unwrap();
-    let output = common::tariffs(repo.path())
-        .args(["import", "--dry-run"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
-    assert_eq!(stdout.matches("error[").count(), 1, "{stdout}");
+    let (_dir, path) = edited(RECORD, "\"0,195645\"", "\"0,195646\"");
+    let stdout = one_error(
+        common::tariffs(repo.path())
+            .args(["import", "--dry-run"])
+            .arg(&path),
+    );
     assert!(
         stdout.contains(
             "error[nomensoft-mismatch]: 105755 key-letter terms on 2025-01-01: the tariff table sources/medicine/2025-01-01-tariff.fr.txt:13 says N 8 × 3.372107 + Q 30 × 0.195645, NomenSoft "
-        ) && stdout.contains("gp.record.json:1 says N 8 × 3.372107 + Q 30 × 0.195646"),
+        ) && stdout.contains(".record.json:1 says N 8 × 3.372107 + Q 30 × 0.195646"),
         "{stdout}"
     );
 }
@@ -279,12 +284,7 @@ fn a_nomensoft_term_that_differs_from_the_table_is_a_mismatch() {
 #[test]
 fn a_changed_term_shows_in_the_reissue_the_diff_and_the_history() {
     let repo = common::doctors_repo();
-    let dir = tempfile::tempdir().unwrap();
-    let reissue = std::fs::read_to_string(common::fixture(TABLE))
-        .unwrap()
-        .replacen("Q = 0,195645 105755", "Q = 0,195646 105755", 1);
-    let path = dir.path().join("tarifs-medecins-2025-01-01.fr.txt");
-    std::fs::write(&path, reissue).unwrap();
+    let (_dir, path) = edited(TABLE, "Q = 0,195645 105755", "Q = 0,195646 105755");
     let refused = common::tariffs(repo.path())
         .arg("import")
         .arg(&path)

@@ -262,59 +262,60 @@ fn row(line: &str) -> Res<'_, RawRow> {
 }
 
 /// `M = 1,066667`, `N = 3,372107 Q = 0,195645`, or a bare `1,310000`: the
-/// key values before the codes. Only a row that names its first letter may
-/// name more.
+/// key values before the codes. A letter and `=` after a value start another
+/// declaration; anything else is left to the AMB code.
 fn declarations(line: &str) -> Res<'_, Parts> {
-    let named = (space0, consumed(key_letter), space0, char('='));
-    let (i, letter) = opt(named)
-        .map(|o| o.map(|(_, (text, c), _, _)| (c, line.offset(text))))
-        .parse(line)?;
-    let (mut i, (value, span)) = cell(line, space0, KEY_VALUE, decimal_number)(i)?;
-    let mut parts = Parts::new(Part {
-        letter,
-        number: value,
-        span,
-    });
-    if letter.is_none() {
-        return Ok((i, parts));
-    }
-    // A letter and `=` after a value start another declaration; anything
-    // else is left to the AMB code.
-    let mut next = (space1, consumed(key_letter), space0, char('='));
-    while let Some((rest, (_, (text, c), _, _))) = optional(next.parse(i))? {
-        let (rest, (value, span)) = cell(line, space0, KEY_VALUE, decimal_number)(rest)?;
-        parts.push(Part {
-            letter: Some((c, line.offset(text))),
-            number: value,
-            span,
-        });
-        i = rest;
-    }
-    Ok((i, parts))
+    let value = cell(line, space0, KEY_VALUE, decimal_number);
+    let first = opt((space0, consumed(key_letter), space0, char('='))).map(|o| o.map(|l| l.1));
+    let next = (space1, consumed(key_letter), space0, char('=')).map(|l| l.1);
+    parts(line, line, (first, &value), (next, &value))
 }
 
 /// `= M 24`, `= N 8 + Q 30`, or a bare `1`: the coefficients after the codes.
 /// Once `+` is read, a key letter and a coefficient must follow.
 fn relative_value<'a>(line: &'a str, i: &'a str) -> Res<'a, Parts> {
-    let (i, letter) = opt((space1, char('='), space0, consumed(key_letter)))
-        .map(|o| o.map(|(_, _, _, (text, c))| (c, line.offset(text))))
-        .parse(i)?;
-    let (mut i, (coefficient, span)) = cell(line, space1, RELATIVE, decimal_number)(i)?;
+    let first = opt((space1, char('='), space0, consumed(key_letter))).map(|o| o.map(|l| l.3));
+    let term_letter = cut(context(TERM_LETTER, consumed(key_letter)));
+    let next = (space1, char('+'), space0, term_letter).map(|l| l.3);
+    parts(
+        line,
+        i,
+        (first, cell(line, space1, RELATIVE, decimal_number)),
+        (next, cell(line, space1, TERM, decimal_number)),
+    )
+}
+
+/// One side of a row's key letters: a first number, its letter optional
+/// (`(letter text, letter)`), then, only after a named first, one more
+/// number for each letter `next` reads.
+fn parts<'a>(
+    line: &'a str,
+    i: &'a str,
+    (mut first, first_number): (
+        impl Parser<&'a str, Output = Option<(&'a str, char)>, Error = RowError<'a>>,
+        impl Fn(&'a str) -> Res<'a, (Decimal, Span)>,
+    ),
+    (mut next, next_number): (
+        impl Parser<&'a str, Output = (&'a str, char), Error = RowError<'a>>,
+        impl Fn(&'a str) -> Res<'a, (Decimal, Span)>,
+    ),
+) -> Res<'a, Parts> {
+    let (i, letter) = first.parse(i)?;
+    let letter = letter.map(|(text, c)| (c, line.offset(text)));
+    let (mut i, (number, span)) = first_number(i)?;
     let mut parts = Parts::new(Part {
         letter,
-        number: coefficient,
+        number,
         span,
     });
     if letter.is_none() {
         return Ok((i, parts));
     }
-    let term_letter = cut(context(TERM_LETTER, consumed(key_letter)));
-    let mut plus = (space1, char('+'), space0, term_letter);
-    while let Some((rest, (_, _, _, (text, c)))) = optional(plus.parse(i))? {
-        let (rest, (coefficient, span)) = cell(line, space1, TERM, decimal_number)(rest)?;
+    while let Some((rest, (text, c))) = optional(next.parse(i))? {
+        let (rest, (number, span)) = next_number(rest)?;
         parts.push(Part {
             letter: Some((c, line.offset(text))),
-            number: coefficient,
+            number,
             span,
         });
         i = rest;

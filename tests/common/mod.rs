@@ -109,26 +109,25 @@ pub fn doctors_table() -> PathBuf {
     fixture("tariff/tarifs-medecins-2025-01-01.fr.txt")
 }
 
-/// A data repository with the doctors' table imported and committed.
-pub fn doctors_repo() -> tempfile::TempDir {
+/// A new data repository with `document` imported and committed.
+pub fn repo_with(document: &Path) -> tempfile::TempDir {
     let repo = tempfile::tempdir().unwrap();
     tariffs(repo.path())
         .arg("import")
-        .arg(doctors_table())
+        .arg(document)
         .assert()
         .success();
     repo
 }
 
+/// A data repository with the doctors' table imported and committed.
+pub fn doctors_repo() -> tempfile::TempDir {
+    repo_with(&doctors_table())
+}
+
 /// A data repository with the 2024 table imported and committed.
 pub fn imported_repo() -> tempfile::TempDir {
-    let repo = tempfile::tempdir().unwrap();
-    tariffs(repo.path())
-        .arg("import")
-        .arg(seed_table())
-        .assert()
-        .success();
-    repo
+    repo_with(&seed_table())
 }
 
 /// A data repository with the 2024 table, then its re-issue, committed.
