@@ -39,6 +39,7 @@ fn table(rows: usize, date: NaiveDate, revision: u32) -> TariffTable {
                 key_letter: Some('M'),
                 key_value: Decimal::new(1_066_667, 6),
                 relative_value: Decimal::new(24, 0),
+                key_terms: Vec::new(),
                 fee: Some(fee),
                 fee_note: None,
                 intervention_preferential: Decimal::new(2310, 2),

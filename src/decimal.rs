@@ -80,6 +80,19 @@ pub fn fee_of(key_value: Decimal, relative_value: Decimal) -> Option<Decimal> {
     key_value.checked_mul(relative_value).map(round_to_cent)
 }
 
+/// Σ key value × coefficient over a fee's key-letter terms, half-up to the
+/// cent; `None` when a product or the sum does not fit in a decimal.
+///
+/// Rounded once, after the sum, as INAMI does: 105755 is
+/// 3,372107 × 8 + 0,195645 × 30 = 32,846206 → 32,85.
+pub fn fee_of_terms(terms: impl IntoIterator<Item = (Decimal, Decimal)>) -> Option<Decimal> {
+    let mut sum = Decimal::ZERO;
+    for (key_value, coefficient) in terms {
+        sum = sum.checked_add(key_value.checked_mul(coefficient)?)?;
+    }
+    Some(round_to_cent(sum))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +138,22 @@ mod tests {
         );
         assert_eq!(round_to_cent(Decimal::MAX), Decimal::MAX);
         assert_eq!(round_to_cent(Decimal::new(i64::MAX, 28)).scale(), 2);
+    }
+
+    #[test]
+    fn a_fee_of_several_terms_is_rounded_once_after_the_sum() {
+        let terms = [
+            (parse("3,372107").unwrap(), Decimal::from(8)),
+            (parse("0,195645").unwrap(), Decimal::from(30)),
+        ];
+        assert_eq!(fee_of_terms(terms).unwrap().to_string(), "32.85");
+        // Each term rounded first would give 0,00 three times.
+        let small = [(parse("0,004").unwrap(), Decimal::ONE); 3];
+        assert_eq!(fee_of_terms(small).unwrap().to_string(), "0.01");
+        let overflowing_sum = [(Decimal::MAX, Decimal::ONE), (Decimal::ONE, Decimal::ONE)];
+        assert_eq!(fee_of_terms(overflowing_sum), None);
+        let overflowing_product = [(Decimal::MAX, Decimal::TWO)];
+        assert_eq!(fee_of_terms(overflowing_product), None);
     }
 
     #[test]

@@ -9,6 +9,11 @@
 //! code gives one record per code. With `all_dates`, one record per code and
 //! dated state: every date a snapshot or a convention entry starts, so the
 //! whole history is one table.
+//!
+//! A code of several key letters also has its terms (`key_terms`): in JSON a
+//! list of `{key_letter, key_value, coefficient}`, in CSV and SQLite the
+//! column `key_terms` (`N 8 × 3.372107 + Q 30 × 0.195645`) with its origin
+//! columns, after all the others so that readers by position keep working.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -21,6 +26,7 @@ use serde::Serialize;
 use crate::catalog::{self, Snapshot, SnapshotRef};
 use crate::code::Code;
 use crate::error::Error;
+use crate::model::KeyTerm;
 use crate::state::{CodeState, Field, Origin, Value};
 use crate::store::git::GitRepo;
 use crate::store::DataRepo;
@@ -51,6 +57,10 @@ pub const FIELDS: [Field; 11] = [
     Field::InterventionStandard,
 ];
 
+/// Fields added after the first version of the export: their columns come
+/// after every other column.
+pub const ADDED_FIELDS: [Field; 1] = [Field::KeyTerms];
+
 /// Where a value came from, with the commit that brought it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Citation {
@@ -75,9 +85,14 @@ pub struct Record {
     pub date: NaiveDate,
     /// The code.
     pub code: Code,
-    /// Every field the state knows, by name (`null` where stated as none).
+    /// Every field the state knows, by name (`null` where stated as none);
+    /// `key_terms` is apart, below.
     pub values: Vec<(&'static str, Option<String>)>,
-    /// Key value × relative value, half-up to the cent, when no fee is stated.
+    /// The terms of a fee of several key letters, as stated (empty for a
+    /// code of one key letter or none).
+    pub key_terms: Vec<KeyTerm>,
+    /// Key value × relative value (or the sum of a fee's key-letter terms),
+    /// half-up to the cent, when no fee is stated.
     pub fee_derived: Option<Decimal>,
     /// Fee (stated, else derived) − preferential intervention.
     pub personal_share_preferential: Option<Decimal>,
@@ -216,9 +231,16 @@ fn records_of(
             Some((f.name(), (*value != Value::Null).then(|| value.to_string())))
         })
         .collect();
+    let key_terms = match state.get(Field::KeyTerms) {
+        Some(Value::Terms(terms)) if !state.derived.contains_key(&Field::KeyTerms) => {
+            terms.to_vec()
+        }
+        _ => Vec::new(),
+    };
     let origins: Vec<(&'static str, Citation)> = FIELDS
         .iter()
         .filter(|f| state.get(**f).is_some())
+        .chain(ADDED_FIELDS.iter().filter(|_| !key_terms.is_empty()))
         .map(|f| (f.name(), citation(state.origin_of(*f), commits)))
         .collect();
     let amount = |f: Field| state.get(f).and_then(Value::amount);
@@ -231,6 +253,7 @@ fn records_of(
             date,
             code,
             values: values.clone(),
+            key_terms: key_terms.clone(),
             fee_derived,
             personal_share_preferential: share(Field::PersonalSharePreferential),
             personal_share_standard: share(Field::PersonalShareStandard),
@@ -266,6 +289,12 @@ pub fn columns() -> Vec<String> {
             cols.push(format!("{}_{part}", f.name()));
         }
     }
+    for f in ADDED_FIELDS {
+        cols.push(f.name().to_string());
+        for part in ["source", "line", "page", "commit"] {
+            cols.push(format!("{}_{part}", f.name()));
+        }
+    }
     cols
 }
 
@@ -287,18 +316,30 @@ pub fn cells(record: &Record) -> Vec<Option<String>> {
     out.push(record.fee_derived.map(|d| d.to_string()));
     out.push(record.personal_share_preferential.map(|d| d.to_string()));
     out.push(record.personal_share_standard.map(|d| d.to_string()));
+    let origin = |f: Field| match record.origins.iter().find(|(n, _)| *n == f.name()) {
+        Some((_, c)) => [
+            Some(c.file.clone()),
+            c.line.map(|l| l.to_string()),
+            c.page.map(|p| p.to_string()),
+            c.commit.clone(),
+        ],
+        None => [None, None, None, None],
+    };
     for f in FIELDS {
-        match record.origins.iter().find(|(n, _)| *n == f.name()) {
-            Some((_, c)) => out.extend([
-                Some(c.file.clone()),
-                c.line.map(|l| l.to_string()),
-                c.page.map(|p| p.to_string()),
-                c.commit.clone(),
-            ]),
-            None => out.extend([None, None, None, None]),
-        }
+        out.extend(origin(f));
+    }
+    for f in ADDED_FIELDS {
+        out.push(added_value(record, f));
+        out.extend(origin(f));
     }
     out
+}
+
+/// The cell of an added field: `N 8 × 3.372107 + Q 30 × 0.195645` for `key_terms`.
+fn added_value(record: &Record, field: Field) -> Option<String> {
+    let terms = &record.key_terms;
+    (field == Field::KeyTerms && !terms.is_empty())
+        .then(|| KeyTerm::formula(terms, |d| d.to_string()))
 }
 
 /// Writes records as CSV with a header row.
@@ -322,6 +363,10 @@ pub fn to_json(record: &Record) -> serde_json::Value {
     map.insert("code".into(), record.code.to_string().into());
     for (name, value) in &record.values {
         map.insert((*name).into(), value.clone().into());
+    }
+    if !record.key_terms.is_empty() {
+        let terms = serde_json::to_value(&record.key_terms).expect("terms serialize");
+        map.insert(Field::KeyTerms.name().into(), terms);
     }
     let decimal = |d: Option<Decimal>| serde_json::Value::from(d.map(|d| d.to_string()));
     map.insert("fee_derived".into(), decimal(record.fee_derived));

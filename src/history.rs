@@ -20,11 +20,12 @@ use crate::state::{Field, State, Value};
 use crate::store::git::GitRepo;
 use crate::store::DataRepo;
 
-/// The fields a history shows.
-pub const FIELDS: [Field; 6] = [
+/// The fields a history shows (`key_terms` only for codes of several key letters).
+pub const FIELDS: [Field; 7] = [
     Field::KeyLetter,
     Field::KeyValue,
     Field::RelativeValue,
+    Field::KeyTerms,
     Field::Fee,
     Field::InterventionPreferential,
     Field::InterventionStandard,

@@ -11,8 +11,11 @@
 //! / betrekkelijke waarde; `intervention_preferential` intervention de
 //! l'assurance, bénéficiaires avec régime préférentiel / verzekeringstegemoetkoming,
 //! rechthebbenden met voorkeurregeling; `intervention_standard` the same without
-//! the preferential regime / zonder voorkeurregeling.
+//! the preferential regime / zonder voorkeurregeling; `key_terms` the key
+//! letters of a fee made of several (`N 8 + Q 30`), each with its value and
+//! its `coefficient` (the letter's share of the relative value).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -21,6 +24,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::code::Code;
+use crate::decimal;
 
 /// The `schema` value of a tariff snapshot.
 pub const TARIFF_SCHEMA_ID: &str = "inami-tariffs/tariff/1";
@@ -174,7 +178,8 @@ pub struct TariffRow {
     pub setting: Option<Arc<str>>,
     /// The article heading the row sits under (`Article 7, § 1, 1° : ...`).
     pub article: Option<Arc<str>>,
-    /// Key letter (`M` for physiotherapy); `None` for travel indemnities.
+    /// Key letter (`M` for physiotherapy); `None` for travel indemnities;
+    /// the first term's for a fee of several key letters (see `key_terms`).
     #[serde(with = "letter")]
     pub key_letter: Option<char>,
     #[serde(with = "rust_decimal::serde::str")]
@@ -183,6 +188,13 @@ pub struct TariffRow {
     #[serde(with = "rust_decimal::serde::str")]
     /// The relative value (coefficient of the key letter, `M 24`).
     pub relative_value: Decimal,
+    /// Every term of a fee of two or three key letters (`N 8 + Q 30`), in
+    /// the row's order; empty, and absent from the YAML, for a row of one
+    /// key letter or none. When present it is authoritative: `key_letter`,
+    /// `key_value` and `relative_value` repeat its first term only, for
+    /// readers that know one letter per row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_terms: Vec<KeyTerm>,
     /// The fee in EUR; `None` for a free fee printed `(*)`.
     #[serde(with = "rust_decimal::serde::str_option")]
     pub fee: Option<Decimal>,
@@ -200,7 +212,67 @@ pub struct TariffRow {
     pub source_page: Option<u32>,
 }
 
+/// One term of a fee made of key letters: the key letter's value × its
+/// coefficient (`N = 3,372107` and `N 8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyTerm {
+    /// The key letter (`N`).
+    #[serde(with = "letter::one")]
+    pub key_letter: char,
+    /// The value of the key letter, in euros, as printed.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub key_value: Decimal,
+    /// The coefficient of the key letter in the relative value (`8`).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub coefficient: Decimal,
+}
+
+impl KeyTerm {
+    /// `N 8 × 3,372107 + Q 30 × 0,195645`, each number written by `number`
+    /// (a decimal comma for findings, a point for data).
+    pub fn formula(terms: &[KeyTerm], number: impl Fn(Decimal) -> String) -> String {
+        terms
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {} × {}",
+                    t.key_letter,
+                    number(t.coefficient),
+                    number(t.key_value)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
 impl TariffRow {
+    /// What the fee must be: key value × relative value, or for a row of
+    /// several key letters the sum of its terms, half-up to the cent (for a
+    /// free fee, the reference its interventions are checked against);
+    /// `None` when the arithmetic does not fit in a decimal.
+    pub fn reference_fee(&self) -> Option<Decimal> {
+        if self.key_terms.is_empty() {
+            decimal::fee_of(self.key_value, self.relative_value)
+        } else {
+            decimal::fee_of_terms(self.key_terms.iter().map(|t| (t.key_value, t.coefficient)))
+        }
+    }
+
+    /// The row's key-letter terms: `key_terms`, or the one key letter with
+    /// its value and relative value as a single term (none without a letter).
+    pub fn terms(&self) -> Cow<'_, [KeyTerm]> {
+        match (self.key_terms.is_empty(), self.key_letter) {
+            (false, _) => Cow::Borrowed(&self.key_terms),
+            (true, Some(key_letter)) => Cow::Owned(vec![KeyTerm {
+                key_letter,
+                key_value: self.key_value,
+                coefficient: self.relative_value,
+            }]),
+            (true, None) => Cow::Borrowed(&[]),
+        }
+    }
+
     /// The code a row is known by: the ambulatory one, else the hospitalized one.
     pub fn code(&self) -> Code {
         self.ambulatory_code
@@ -244,6 +316,20 @@ mod letter {
             }
         })
         .transpose()
+    }
+
+    /// The same for a letter that is always there (a term of a fee).
+    pub mod one {
+        use serde::{Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(letter: &char, s: S) -> Result<S::Ok, S::Error> {
+            super::serialize(&Some(*letter), s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<char, D::Error> {
+            super::deserialize(d)?
+                .ok_or_else(|| serde::de::Error::custom("a key letter is required, not null"))
+        }
     }
 }
 

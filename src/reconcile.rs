@@ -18,8 +18,8 @@ use std::fmt::Display;
 
 use crate::code::Code;
 use crate::model::{
-    Convention, ConventionTranslation, Language, LanguageSource, Place as At, RowTranslation,
-    SourceRef, TableTranslation, TariffRow, TariffTable,
+    Convention, ConventionTranslation, KeyTerm, Language, LanguageSource, Place as At,
+    RowTranslation, SourceRef, TableTranslation, TariffRow, TariffTable,
 };
 use crate::source::SourceDocument;
 use crate::validate::{Finding, Place, Rule};
@@ -57,13 +57,18 @@ fn show<T: Display>(value: &Option<T>) -> String {
 }
 
 /// The values of a row that both languages must state alike.
-fn row_values(row: &TariffRow) -> [(&'static str, String); 8] {
+fn row_values(row: &TariffRow) -> [(&'static str, String); 9] {
+    let terms = match row.key_terms.as_slice() {
+        [] => "—".to_string(),
+        terms => KeyTerm::formula(terms, |d| d.normalize().to_string()),
+    };
     [
         ("AMB code", show(&row.ambulatory_code)),
         ("HOS code", show(&row.hospitalized_code)),
         ("key letter", show(&row.key_letter)),
         ("key value", row.key_value.normalize().to_string()),
         ("relative value", row.relative_value.normalize().to_string()),
+        ("list of key-letter terms", terms),
         ("fee", show(&row.fee.map(|f| f.normalize()))),
         (
             "preferential intervention",

@@ -11,6 +11,10 @@
 //! later than that table is applied in date order, setting the fields it states
 //! for its codes (adding codes the base lacks). Entries without a known date
 //! are never applied.
+//!
+//! A code of several key letters also has `key_terms`, the whole of its
+//! relative value (the single fields hold its first term). A convention's
+//! key value for one of its letters lands on that term (see [`State::apply`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +26,9 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::code::Code;
-use crate::model::{TariffRow, TariffTable};
+use crate::model::{KeyTerm, TariffRow, TariffTable};
+
+mod terms;
 
 /// A field of a code's state, in canonical order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -41,6 +47,9 @@ pub enum Field {
     KeyValue,
     /// The relative value.
     RelativeValue,
+    /// Every term of a fee of several key letters (`N 8 × 3.372107 + Q 30 ×
+    /// 0.195645`); absent for a code of one key letter or none.
+    KeyTerms,
     /// The fee, in euros.
     Fee,
     /// A note on the fee.
@@ -66,6 +75,7 @@ impl Field {
             Field::KeyLetter => "key_letter",
             Field::KeyValue => "key_value",
             Field::RelativeValue => "relative_value",
+            Field::KeyTerms => "key_terms",
             Field::Fee => "fee",
             Field::FeeNote => "fee_note",
             Field::InterventionPreferential => "intervention_preferential",
@@ -95,12 +105,16 @@ impl Field {
     pub fn reported_when_absent(self) -> bool {
         matches!(
             self,
-            Field::KeyLetter | Field::KeyValue | Field::RelativeValue | Field::Fee
+            Field::KeyLetter
+                | Field::KeyValue
+                | Field::RelativeValue
+                | Field::KeyTerms
+                | Field::Fee
         )
     }
 
     /// Every field, in canonical order.
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 14] = [
         Field::AmbulatoryCode,
         Field::HospitalizedCode,
         Field::Setting,
@@ -108,6 +122,7 @@ impl Field {
         Field::KeyLetter,
         Field::KeyValue,
         Field::RelativeValue,
+        Field::KeyTerms,
         Field::Fee,
         Field::FeeNote,
         Field::InterventionPreferential,
@@ -137,6 +152,8 @@ pub enum Value {
     Text(Arc<str>),
     /// Compared by value: `1.10` equals `1.1`.
     Amount(Decimal),
+    /// The terms of a fee of several key letters, in order (amounts by value).
+    Terms(Arc<[KeyTerm]>),
 }
 
 impl Value {
@@ -162,6 +179,7 @@ impl fmt::Display for Value {
             Value::Letter(c) => write!(f, "{c}"),
             Value::Text(t) => f.write_str(t),
             Value::Amount(d) => write!(f, "{d}"),
+            Value::Terms(terms) => f.write_str(&KeyTerm::formula(terms, |d| d.to_string())),
         }
     }
 }
@@ -170,6 +188,8 @@ impl Serialize for Value {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Value::Null | Value::Absent => s.serialize_none(),
+            // A list for tools: `[{"key_letter": "N", "key_value": "3.372107", "coefficient": "8"}, ...]`.
+            Value::Terms(terms) => terms.serialize(s),
             other => s.collect_str(other),
         }
     }
@@ -210,6 +230,9 @@ pub struct CodeState {
     /// The fields whose value no document states but that follow from
     /// others ([`crate::derive`]), with how.
     pub derived: BTreeMap<Field, Derivation>,
+    /// The fields that could have been derived but were not, with why (a
+    /// fee of several key letters whose key value names none of them).
+    pub not_derived: BTreeMap<Field, String>,
 }
 
 /// How a value was derived: the formula and where its inputs came from.
@@ -240,7 +263,7 @@ impl CodeState {
     pub fn from_row(row: &TariffRow, origin: Origin) -> CodeState {
         let text = |t: &Option<Arc<str>>| Value::from_option(t.clone(), Value::Text);
         let amount = |d: Decimal| Value::Amount(d);
-        let fields = BTreeMap::from([
+        let mut fields = BTreeMap::from([
             (
                 Field::AmbulatoryCode,
                 Value::from_option(row.ambulatory_code, Value::Code),
@@ -268,12 +291,19 @@ impl CodeState {
                 amount(row.intervention_standard),
             ),
         ]);
+        if !row.key_terms.is_empty() {
+            fields.insert(
+                Field::KeyTerms,
+                Value::Terms(row.key_terms.as_slice().into()),
+            );
+        }
         CodeState {
             code: row.code(),
             fields,
             origin,
             origins: BTreeMap::new(),
             derived: BTreeMap::new(),
+            not_derived: BTreeMap::new(),
         }
     }
 
@@ -292,10 +322,18 @@ impl CodeState {
 impl Serialize for CodeState {
     /// `{"code": "560011", "key_value": "1.066667", ..., "snapshot": ..., "source_line": 26}`
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.fields.len() + 4))?;
+        let mut map = s.serialize_map(Some(self.fields.len() + 6))?;
         map.serialize_entry("code", &self.code)?;
         for (field, value) in &self.fields {
             map.serialize_entry(field.name(), value)?;
+        }
+        if !self.not_derived.is_empty() {
+            let why: BTreeMap<&str, &String> = self
+                .not_derived
+                .iter()
+                .map(|(f, w)| (f.name(), w))
+                .collect();
+            map.serialize_entry("not_derived", &why)?;
         }
         map.serialize_entry("effective_from", &self.origin.effective_from)?;
         map.serialize_entry("snapshot", &self.origin.snapshot)?;
@@ -364,6 +402,12 @@ impl State {
     }
 
     /// Sets the fields `fields` states for `code` (adding the code if new).
+    ///
+    /// A key value with a key letter, for a code of several key letters one
+    /// of which is that letter, sets that term's value in `key_terms`; the
+    /// single fields take it only when the term is the first, as they hold
+    /// the first term. A key value without a letter, or for a letter none of
+    /// the terms has, sets the single fields only.
     pub fn apply(&mut self, code: Code, fields: &[(Field, Value)], origin: &Origin) {
         let entry = self.codes.entry(code).or_insert_with(|| CodeState {
             code,
@@ -371,7 +415,9 @@ impl State {
             origin: origin.clone(),
             origins: BTreeMap::new(),
             derived: BTreeMap::new(),
+            not_derived: BTreeMap::new(),
         });
+        let fields = terms::onto_terms(entry, fields);
         if entry.origin != *origin {
             // The fields set so far keep citing where they were set.
             for field in entry.fields.keys() {
@@ -381,7 +427,7 @@ impl State {
                     .or_insert_with(|| entry.origin.clone());
             }
         }
-        for (field, value) in fields {
+        for (field, value) in fields.iter() {
             entry.fields.insert(*field, value.clone());
             entry.origins.insert(*field, origin.clone());
         }

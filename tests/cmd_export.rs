@@ -19,6 +19,17 @@ fn convention_and_2024() -> tempfile::TempDir {
     repo
 }
 
+/// `export --format sqlite` of the repository, opened.
+fn sqlite_export(repo: &std::path::Path) -> rusqlite::Connection {
+    let db = repo.join("out.sqlite");
+    common::tariffs(repo)
+        .args(["export", "--format", "sqlite", "-o"])
+        .arg(&db)
+        .assert()
+        .code(0);
+    rusqlite::Connection::open(&db).unwrap()
+}
+
 fn head(repo: &std::path::Path) -> String {
     let out = Std::new("git")
         .args(["rev-parse", "HEAD"])
@@ -95,13 +106,7 @@ fn json_and_jsonl_give_the_same_records() {
 #[test]
 fn all_dates_and_sqlite_hold_every_dated_state() {
     let repo = convention_and_2024();
-    let db = repo.path().join("out.sqlite");
-    common::tariffs(repo.path())
-        .args(["export", "--format", "sqlite", "-o"])
-        .arg(&db)
-        .assert()
-        .code(0);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = sqlite_export(repo.path());
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM codes"), 209);
     assert_eq!(count("SELECT count(DISTINCT date) FROM history"), 3);
@@ -122,7 +127,7 @@ fn all_dates_and_sqlite_hold_every_dated_state() {
     assert_eq!(n, count("SELECT count(*) FROM history"));
     if Std::new("sqlite3").arg("-version").output().is_ok() {
         let out = Std::new("sqlite3")
-            .arg(&db)
+            .arg(repo.path().join("out.sqlite"))
             .arg("SELECT count(*) FROM codes;")
             .output()
             .unwrap();
@@ -138,4 +143,60 @@ fn sqlite_needs_an_output_file() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("-o FILE"));
+}
+
+#[test]
+fn a_fee_of_several_key_letters_exports_its_terms_in_columns_added_last() {
+    let repo = common::doctors_repo();
+    let out = common::tariffs(repo.path())
+        .args(["export", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mut csv = csv::Reader::from_reader(&out.stdout[..]);
+    let header = csv.headers().unwrap().clone();
+    let last: Vec<&str> = header.iter().skip(header.len() - 5).collect();
+    assert_eq!(
+        last,
+        [
+            "key_terms",
+            "key_terms_source",
+            "key_terms_line",
+            "key_terms_page",
+            "key_terms_commit"
+        ],
+        "added after every older column"
+    );
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let records: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    let record = |code: &str| records.iter().find(|r| &r[col("code")] == code).unwrap();
+    let gp = record("105755");
+    assert_eq!(&gp[col("key_terms")], "N 8 × 3.372107 + Q 30 × 0.195645");
+    assert_eq!(&gp[col("key_terms_line")], "13");
+    assert_eq!(&gp[col("fee")], "32.85");
+    assert_eq!(
+        &record("102012")[col("key_terms")],
+        "N 8 × 3.372107 + Q 30 × 0.195645 + I 2 × 2.004150"
+    );
+    assert_eq!(&record("471026")[col("key_terms")], "", "one key letter");
+    let json = common::tariffs(repo.path())
+        .args(["export", "--format", "json"])
+        .output()
+        .unwrap();
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    let gp = all.iter().find(|r| r["code"] == "105755").unwrap();
+    assert_eq!(gp["key_terms"][1]["key_letter"], "Q");
+    assert_eq!(gp["key_terms"][1]["coefficient"], "30");
+    assert_eq!(gp["origins"]["key_terms"]["line"], 13);
+    let k = all.iter().find(|r| r["code"] == "471030").unwrap();
+    assert_eq!(k.get("key_terms"), None);
+    let conn = sqlite_export(repo.path());
+    let terms: String = conn
+        .query_row(
+            "SELECT key_terms FROM codes WHERE code = '101076'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(terms, "N 10 × 3.372107 + Q 30 × 0.195645");
 }

@@ -59,3 +59,28 @@ fn an_empty_repository_cannot_be_validated() {
         .code(2)
         .stderr(contains("no snapshots"));
 }
+
+/// `key_terms` is authoritative: a term's value edited in the snapshot
+/// (the single fields, which repeat the first term, untouched) breaks the fee.
+#[test]
+fn an_edited_term_of_a_fee_of_several_key_letters_is_caught() {
+    let repo = common::doctors_repo();
+    let path = repo.path().join("parsed/medicine/2025-01-01-tariff.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replacen(
+        "  - key_letter: Q\n    key_value: '0.195645'",
+        "  - key_letter: Q\n    key_value: '0.295645'",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&path, edited).unwrap();
+    common::tariffs(repo.path())
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "error[fee-mismatch]: fee is not the sum of its key letters' terms rounded to the cent: \
+             N 8 × 3,372107 + Q 30 × 0,295645 = 35,85, document says 32,85",
+        ))
+        .stdout(contains("--> sources/medicine/2025-01-01-tariff.fr.txt:13:50"));
+}

@@ -147,6 +147,7 @@ fn a_fresh_data_repository_gets_its_schemas_and_its_snapshots_validate_against_t
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("sources/physiotherapy/2021-01-01-convention.fr.txt"),
         common::seed_table(),
+        common::doctors_table(),
         common::fixture("nomensoft/nomensoft-302805-fees.xml"),
         common::fixture("nomensoft/gp-consultation-105755-2025.record.json"),
     ] {

@@ -20,7 +20,7 @@ use inami_tariffs::compare::SideInfo;
 use inami_tariffs::derive::{self, Relatives};
 use inami_tariffs::diff::{self, Filter};
 use inami_tariffs::model::{
-    Convention, Indemnity, KeyValueList, Language, Reimbursement, SourceFormat, SourceRef,
+    Convention, Indemnity, KeyTerm, KeyValueList, Language, Reimbursement, SourceFormat, SourceRef,
     StatedFee, TariffRow, TariffTable,
 };
 use inami_tariffs::source::SourceDocument;
@@ -197,14 +197,16 @@ fn code() -> impl Strategy<Value = Code> {
     (10000u32..10010).prop_map(|stem| Code::parse(&format!("{stem}{}", stem % 7)).unwrap())
 }
 
+/// Rows of one key letter, or of two or three (`N`, `Q`, `I`), with extreme amounts.
 fn row() -> impl Strategy<Value = TariffRow> {
     (
         code(),
         (extreme(), extreme()),
+        proptest::collection::vec((extreme(), extreme()), 0..=3),
         proptest::option::of(extreme()),
         (extreme(), extreme()),
     )
-        .prop_map(|(code, (kv, rv), fee, (p, s))| TariffRow {
+        .prop_map(|(code, (kv, rv), terms, fee, (p, s))| TariffRow {
             ambulatory_code: Some(code),
             hospitalized_code: None,
             setting: None,
@@ -212,6 +214,19 @@ fn row() -> impl Strategy<Value = TariffRow> {
             key_letter: Some('M'),
             key_value: kv,
             relative_value: rv,
+            // One term is a row of one key letter: no list.
+            key_terms: match terms.len() {
+                0 | 1 => Vec::new(),
+                _ => terms
+                    .into_iter()
+                    .zip(['N', 'Q', 'I'])
+                    .map(|((key_value, coefficient), key_letter)| KeyTerm {
+                        key_letter,
+                        key_value,
+                        coefficient,
+                    })
+                    .collect(),
+            },
             fee,
             fee_note: None,
             intervention_preferential: p,

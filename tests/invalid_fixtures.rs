@@ -1,7 +1,7 @@
 //! Invalid documents and the exact report they produce.
 //!
-//! Each `tests/fixtures/invalid/NAME.fr.txt` is the 2024 seed with faults
-//! planted; `NAME.expected` beside it is the output of
+//! Each `tests/fixtures/invalid/NAME.fr.txt` is the 2024 seed (or, for
+//! `key-terms-*`, the doctors' table) with faults planted; `NAME.expected` beside it is the output of
 //! `tariffs import --dry-run NAME.fr.txt` run in that folder. The exit code
 //! must be 1 when the report holds an error, 0 when only warnings.
 //! `BLESS=1 cargo test --test invalid_fixtures` rewrites the `.expected` files

@@ -104,12 +104,7 @@ fn one_fee_changed_is_exactly_one_nomensoft_mismatch_naming_both_sides() {
 fn validate_finds_a_table_and_an_export_that_disagree() {
     // The export first (nothing to compare with), then a re-issued table
     // that NomenSoft contradicts: the table's import is refused…
-    let repo = tempfile::tempdir().unwrap();
-    tariffs(repo.path())
-        .arg("import")
-        .arg(export_2024())
-        .assert()
-        .success();
+    let repo = common::repo_with(&export_2024());
     let out = tariffs(repo.path())
         .arg("import")
         .arg(common::reissue())

@@ -320,6 +320,7 @@ fn listed(out: &mut String, title: &str, id: &str, list: &[CodeState]) {
         let values: Vec<String> = [
             crate::state::Field::KeyValue,
             crate::state::Field::RelativeValue,
+            crate::state::Field::KeyTerms,
             crate::state::Field::Fee,
         ]
         .iter()

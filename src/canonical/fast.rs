@@ -8,12 +8,14 @@
 //! makes it return `None`, and the caller falls back to `serde_yaml`. A
 //! property test checks that both readers agree on whatever the writer writes.
 
+use std::iter::Peekable;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::code::Code;
 use crate::decimal;
-use crate::model::{Language, SourceFormat, SourceRef, TariffRow, TariffTable};
+use crate::model::{KeyTerm, Language, SourceFormat, SourceRef, TariffRow, TariffTable};
 
 /// Reads a canonical tariff snapshot, or `None` if it is not in canonical form.
 pub fn read_tariff(text: &str) -> Option<TariffTable> {
@@ -79,9 +81,9 @@ fn field<'a>(line: &'a str, indent: &str, key: &str) -> Option<&'a str> {
     }
 }
 
-fn row<'a>(lines: &mut impl Iterator<Item = &'a str>) -> Option<TariffRow> {
+fn row<'a, I: Iterator<Item = &'a str>>(lines: &mut Peekable<I>) -> Option<TariffRow> {
     let mut first = true;
-    let mut next = |key: &str| {
+    let mut next = |lines: &mut Peekable<I>, key: &str| {
         let line = lines.next()?;
         let indent = if std::mem::take(&mut first) {
             "- "
@@ -91,20 +93,40 @@ fn row<'a>(lines: &mut impl Iterator<Item = &'a str>) -> Option<TariffRow> {
         field(line, indent, key)
     };
     Some(TariffRow {
-        ambulatory_code: nullable(next("ambulatory_code")?, code)?,
-        hospitalized_code: nullable(next("hospitalized_code")?, code)?,
-        setting: nullable(next("setting")?, |s| string(s).map(Into::into))?,
-        article: nullable(next("article")?, |s| string(s).map(Into::into))?,
-        key_letter: nullable(next("key_letter")?, letter)?,
-        key_value: amount(next("key_value")?)?,
-        relative_value: amount(next("relative_value")?)?,
-        fee: nullable(next("fee")?, amount)?,
-        fee_note: nullable(next("fee_note")?, |s| string(s).map(Into::into))?,
-        intervention_preferential: amount(next("intervention_preferential")?)?,
-        intervention_standard: amount(next("intervention_standard")?)?,
-        source_line: next("source_line")?.parse().ok()?,
-        source_page: nullable(next("source_page")?, |s| s.parse().ok())?,
+        ambulatory_code: nullable(next(lines, "ambulatory_code")?, code)?,
+        hospitalized_code: nullable(next(lines, "hospitalized_code")?, code)?,
+        setting: nullable(next(lines, "setting")?, |s| string(s).map(Into::into))?,
+        article: nullable(next(lines, "article")?, |s| string(s).map(Into::into))?,
+        key_letter: nullable(next(lines, "key_letter")?, letter)?,
+        key_value: amount(next(lines, "key_value")?)?,
+        relative_value: amount(next(lines, "relative_value")?)?,
+        key_terms: key_terms(lines)?,
+        fee: nullable(next(lines, "fee")?, amount)?,
+        fee_note: nullable(next(lines, "fee_note")?, |s| string(s).map(Into::into))?,
+        intervention_preferential: amount(next(lines, "intervention_preferential")?)?,
+        intervention_standard: amount(next(lines, "intervention_standard")?)?,
+        source_line: next(lines, "source_line")?.parse().ok()?,
+        source_page: nullable(next(lines, "source_page")?, |s| s.parse().ok())?,
     })
+}
+
+/// A row's `key_terms` list, which only rows of several key letters have
+/// (empty when the next line is not `  key_terms:`).
+fn key_terms<'a>(lines: &mut Peekable<impl Iterator<Item = &'a str>>) -> Option<Vec<KeyTerm>> {
+    if lines.peek() != Some(&"  key_terms:") {
+        return Some(Vec::new());
+    }
+    lines.next();
+    let mut terms = Vec::new();
+    while lines.peek().is_some_and(|l| l.starts_with("  - ")) {
+        terms.push(KeyTerm {
+            key_letter: letter(field(lines.next()?, "  - ", "key_letter")?)?,
+            key_value: amount(field(lines.next()?, "    ", "key_value")?)?,
+            coefficient: amount(field(lines.next()?, "    ", "coefficient")?)?,
+        });
+    }
+    // The writer leaves an empty list out: `key_terms:` with no item is not its form.
+    (!terms.is_empty()).then_some(terms)
 }
 
 /// `null` → `Some(None)`; a value → `Some(Some(v))`; unreadable → `None`.

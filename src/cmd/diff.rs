@@ -229,15 +229,21 @@ fn side_cite(state: &CodeState, field: Field) -> String {
     }
 }
 
-/// A short description of a code's state: `M 24, key value 1.066667, fee 25.60`.
+/// A short description of a code's state: `M 24, key value 1.066667, fee
+/// 25.60`, or with several key letters `N 8 × 3.372107 + Q 30 × 0.195645, fee 32.85`.
 fn summary(state: &CodeState) -> String {
     let get = |f| state.get(f).map(|v| v.to_string());
     let mut parts = Vec::new();
-    if let Some(rv) = get(Field::RelativeValue) {
+    let terms = get(Field::KeyTerms);
+    let several = terms.is_some();
+    if let Some(terms) = terms {
+        parts.push(terms);
+    } else if let Some(rv) = get(Field::RelativeValue) {
         let letter = get(Field::KeyLetter).filter(|l| l != "null");
         parts.push(letter.map_or(rv.clone(), |l| format!("{l} {rv}")));
     }
-    for (field, name) in [(Field::KeyValue, "key value"), (Field::Fee, "fee")] {
+    let key_value = (!several).then_some((Field::KeyValue, "key value"));
+    for (field, name) in key_value.into_iter().chain([(Field::Fee, "fee")]) {
         if let Some(v) = get(field) {
             parts.push(format!(
                 "{name} {}",

@@ -5,6 +5,7 @@ use crate::cli::{Format, HistoryArgs};
 use crate::code::Code;
 use crate::error::Error;
 use crate::history::{Entry, FIELDS};
+use crate::state::Field;
 use crate::Repository;
 
 pub fn run(args: HistoryArgs) -> Result<Outcome, Error> {
@@ -30,9 +31,14 @@ pub fn run(args: HistoryArgs) -> Result<Outcome, Error> {
 }
 
 fn render(code: Code, entries: &[Entry]) -> String {
+    // Codes of one key letter have no terms: no column of dots for them.
+    let fields: Vec<Field> = FIELDS
+        .into_iter()
+        .filter(|f| *f != Field::KeyTerms || entries.iter().any(|e| e.fields.contains_key(f)))
+        .collect();
     let mut header = vec!["effective".to_string()];
     header.extend(
-        FIELDS
+        fields
             .iter()
             .map(|f| f.name().replace("intervention_", "interv_")),
     );
@@ -41,7 +47,7 @@ fn render(code: Code, entries: &[Entry]) -> String {
     for e in entries {
         let mut row = vec![e.effective_from.to_string()];
         row.extend(
-            FIELDS
+            fields
                 .iter()
                 .map(|f| e.fields.get(f).map_or("·".into(), |v| v.to_string())),
         );

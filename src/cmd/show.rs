@@ -116,6 +116,9 @@ fn show_at_date(
             for (field, value) in &found.fields {
                 out.push_str(&format!("  {:<26} {value}\n", field.name()));
             }
+            for (field, why) in &found.not_derived {
+                out.push_str(&format!("  {:<26} not derived: {why}\n", field.name()));
+            }
             let origin = &found.origin;
             let line = origin
                 .source_line
@@ -149,17 +152,27 @@ fn latest_table_with(repo: &DataRepo, code: &str) -> Result<Option<(String, Tari
     Ok(best)
 }
 
+/// The key values and the relative value as the document prints them:
+/// `M = 1,066667` and `M 24`, or `N = 3,372107, Q = 0,195645` and `N 8 + Q 30`.
+fn key_cells(row: &TariffRow) -> (String, String) {
+    let terms = row.terms();
+    if terms.is_empty() {
+        return (doc(row.key_value), doc(row.relative_value));
+    }
+    let values: Vec<String> = terms
+        .iter()
+        .map(|t| format!("{} = {}", t.key_letter, doc(t.key_value)))
+        .collect();
+    let sum: Vec<String> = terms
+        .iter()
+        .map(|t| format!("{} {}", t.key_letter, doc(t.coefficient)))
+        .collect();
+    (values.join(", "), sum.join(" + "))
+}
+
 fn render(code: &str, snapshot: &str, table: &TariffTable, row: &TariffRow) -> String {
     let or_dash = |v: Option<&str>| v.unwrap_or("-").to_string();
-    let letter = row.key_letter;
-    let key_value = match letter {
-        Some(l) => format!("{l} = {}", doc(row.key_value)),
-        None => doc(row.key_value),
-    };
-    let relative = match letter {
-        Some(l) => format!("{l} {}", doc(row.relative_value)),
-        None => doc(row.relative_value),
-    };
+    let (key_value, relative) = key_cells(row);
     let fee = match row.fee {
         Some(fee) => format!("{} EUR", doc(fee)),
         None => format!("free (*) {}", or_dash(row.fee_note.as_deref())),

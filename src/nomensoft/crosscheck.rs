@@ -1,6 +1,8 @@
 //! NomenSoft against the tariff tables: wherever both cover a code on a
 //! date, the fee and both interventions must be equal, and NomenSoft's
-//! personal shares must be the fee minus the intervention.
+//! personal shares must be the fee minus the intervention. Where both give
+//! the fee's key letters (NomenSoft's `key_letter1..3`, the row's key letter
+//! or its `key_terms`), the terms must be the same too, in any order.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -46,16 +48,15 @@ pub fn check<'a>(
                     out.values_compared += 1;
                     if table_value != record.amount {
                         out.findings.push(mismatch(
-                            table,
-                            row,
+                            (table, row),
                             code,
-                            category,
-                            table_value,
-                            record,
-                            export,
+                            category_words(category),
+                            (table_value.to_string(), record.amount.to_string()),
+                            (record, export),
                         ));
                     }
                 }
+                compared |= compare_terms(table, row, code, exports, &mut out);
                 out.codes_compared += usize::from(compared);
             }
         }
@@ -99,6 +100,67 @@ fn table_value(row: &TariffRow, category: Category) -> Option<Decimal> {
     }
 }
 
+/// The row's key-letter terms against those of NomenSoft's fee record, when
+/// both give some; whether they were compared.
+fn compare_terms(
+    table: &TariffTable,
+    row: &TariffRow,
+    code: Code,
+    exports: &[&Nomenclature],
+    out: &mut CrossCheck,
+) -> bool {
+    let Some((record, export)) = record_for(exports, code, Category::Fee, table.effective_from)
+    else {
+        return false;
+    };
+    let mine = row.terms();
+    if mine.is_empty() || record.key_terms.is_empty() {
+        return false;
+    }
+    out.values_compared += 1;
+    let theirs: Vec<(String, Decimal, Decimal)> = record
+        .key_terms
+        .iter()
+        .map(|t| (t.letter.clone(), t.coefficient, t.value))
+        .collect();
+    let ours: Vec<(String, Decimal, Decimal)> = mine
+        .iter()
+        .map(|t| (t.key_letter.to_string(), t.coefficient, t.key_value))
+        .collect();
+    if !same_terms(&ours, &theirs) {
+        out.findings.push(mismatch(
+            (table, row),
+            code,
+            "key-letter terms",
+            (terms_text(&ours), terms_text(&theirs)),
+            (record, export),
+        ));
+    }
+    true
+}
+
+/// Equal as sets of (letter, coefficient, value), amounts by value.
+fn same_terms(a: &[(String, Decimal, Decimal)], b: &[(String, Decimal, Decimal)]) -> bool {
+    let sorted = |terms: &[(String, Decimal, Decimal)]| {
+        let mut terms: Vec<(String, Decimal, Decimal)> = terms
+            .iter()
+            .map(|(l, c, v)| (l.clone(), c.normalize(), v.normalize()))
+            .collect();
+        terms.sort();
+        terms
+    };
+    sorted(a) == sorted(b)
+}
+
+/// `N 8 × 3.372107 + Q 30 × 0.195645`.
+fn terms_text(terms: &[(String, Decimal, Decimal)]) -> String {
+    terms
+        .iter()
+        .map(|(l, c, v)| format!("{l} {c} × {v}"))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 fn category_words(category: Category) -> &'static str {
     match category {
         Category::Fee => "fee",
@@ -110,14 +172,14 @@ fn category_words(category: Category) -> &'static str {
     }
 }
 
+/// A `nomensoft-mismatch` at NomenSoft's record: `what` of `code` differs,
+/// `values` being the table's and NomenSoft's.
 fn mismatch(
-    table: &TariffTable,
-    row: &TariffRow,
+    (table, row): (&TariffTable, &TariffRow),
     code: Code,
-    category: Category,
-    table_value: Decimal,
-    record: &FeeRecord,
-    export: &Nomenclature,
+    what: &str,
+    (table_value, nomensoft_value): (String, String),
+    (record, export): (&FeeRecord, &Nomenclature),
 ) -> Finding {
     let table_place = match row.source_page {
         Some(page) => format!("{}:{} (page {page})", table.source.file, row.source_line),
@@ -131,14 +193,12 @@ fn mismatch(
         Rule::NomensoftMismatch,
         place,
         format!(
-            "{code} {} on {}: the tariff table {table_place} says {table_value}, NomenSoft {}:{} says {}",
-            category_words(category),
+            "{code} {what} on {}: the tariff table {table_place} says {table_value}, NomenSoft {}:{} says {nomensoft_value}",
             table.effective_from,
             export.source.file,
             record.source_line,
-            record.amount
         ),
     )
-    .expected_found(table_value.to_string(), record.amount.to_string())
+    .expected_found(table_value, nomensoft_value)
     .for_code(code)
 }

@@ -30,7 +30,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::code::Code;
-use crate::decimal::{self, round_to_cent};
+use crate::decimal;
 use crate::error::Error;
 use crate::validate::{Finding, Place, Rule};
 pub use category::Category;
@@ -136,11 +136,7 @@ impl FeeRecord {
         if self.key_terms.is_empty() {
             return None;
         }
-        let mut sum = Decimal::ZERO;
-        for t in &self.key_terms {
-            sum = sum.checked_add(t.coefficient.checked_mul(t.value)?)?;
-        }
-        Some(round_to_cent(sum))
+        decimal::fee_of_terms(self.key_terms.iter().map(|t| (t.value, t.coefficient)))
     }
 }
 

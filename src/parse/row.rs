@@ -13,6 +13,19 @@
 //! letter is any capital letter, and no word of any language appears in a row,
 //! so French and Dutch tables share this grammar.
 //!
+//! A fee of two or three key letters (doctors' tables) states each letter's
+//! value before the codes and sums the terms after `=`:
+//!
+//! ```text
+//!  N = 3,372107 Q = 0,195645 105755 - = N 8 + Q 30 32,85 27,85 23,85
+//!  └─────────┬─────────────┘                └───┬────┘
+//!  one `L = value` per letter               relative value: `L c + L c (+ L c)`
+//! ```
+//!
+//! Each letter of the sum must have its value in the row and each value its
+//! term in the sum, once; the `terms` submodule checks that and says where
+//! it fails.
+//!
 //! Every cell keeps its byte span in the line, so a finding can put a caret
 //! under the exact cell; a syntax error says which cell was expected.
 
@@ -28,7 +41,12 @@ use rust_decimal::Decimal;
 
 use crate::code::Code;
 use crate::decimal;
+use crate::model::KeyTerm;
 use crate::validate::tariff::Cell;
+
+mod terms;
+
+use terms::{Part, Parts};
 
 /// The cells of one row, with their spans.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +61,10 @@ pub struct RowCells {
     pub hospitalized_code: Option<Code>,
     /// The relative value (`24`).
     pub relative_value: Decimal,
+    /// Every term of a fee of two or three key letters, in the order of the
+    /// relative value; empty for a row of one key letter or none. The three
+    /// fields above then hold its first term.
+    pub key_terms: Vec<KeyTerm>,
     /// `None` for a free fee `(*)`.
     pub fee: Option<Decimal>,
     /// The preferential intervention.
@@ -58,13 +80,14 @@ pub struct RowCells {
 /// Kept as `u32` pairs: one of these lives beside every row, and lines are short.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowSpans {
-    /// The key value cell.
+    /// The key value cell (of several key letters: from the first value to the last).
     pub key_value: Span,
     /// The ambulatory code cell.
     pub ambulatory_code: Span,
     /// The hospitalized code cell.
     pub hospitalized_code: Span,
-    /// The relative value cell.
+    /// The relative value cell (of several key letters: from the first
+    /// coefficient to the last).
     pub relative_value: Span,
     /// The fee cell.
     pub fee: Span,
@@ -84,6 +107,14 @@ pub struct Span {
 }
 
 impl Span {
+    /// From the start of `self` to the end of `last`.
+    fn to(self, last: Span) -> Span {
+        Span {
+            start: self.start,
+            end: last.end,
+        }
+    }
+
     fn new(range: Range<usize>) -> Span {
         let narrow = |n: usize| u32::try_from(n).expect("a line is shorter than 4 GiB");
         Span {
@@ -129,7 +160,7 @@ pub struct RowSyntaxError {
 /// Parses one line as a tariff row.
 pub fn parse_row(line: &str) -> Result<RowCells, RowSyntaxError> {
     match row(line) {
-        Ok((_, cells)) => check_key_letters(line, cells),
+        Ok((_, raw)) => terms::assemble(line, raw),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(syntax_error(
             line,
             e.input,
@@ -139,30 +170,13 @@ pub fn parse_row(line: &str) -> Result<RowCells, RowSyntaxError> {
     }
 }
 
-/// The row before the two key-letter positions are reconciled.
+/// The row as read, before its key letters are matched: every `L = value`
+/// before the codes, every `L c` of the relative value, and the other cells
+/// (key letter, key value and relative value not yet set).
 struct RawRow {
-    prefix_letter: Option<char>,
-    infix_letter: Option<(char, usize)>,
+    declared: Parts,
+    sum: Parts,
     cells: RowCells,
-}
-
-fn check_key_letters(line: &str, raw: RawRow) -> Result<RowCells, RowSyntaxError> {
-    let RawRow {
-        prefix_letter,
-        infix_letter,
-        mut cells,
-    } = raw;
-    if let (Some(first), Some((second, at))) = (prefix_letter, infix_letter) {
-        if first != second {
-            return Err(syntax_error(
-                line,
-                &line[at..],
-                format!("key letter {first} (as in `{first} =` at the start of the row)"),
-            ));
-        }
-    }
-    cells.key_letter = prefix_letter.or(infix_letter.map(|(c, _)| c));
-    Ok(cells)
 }
 
 fn syntax_error(line: &str, rest: &str, expected: String) -> RowSyntaxError {
@@ -208,16 +222,10 @@ impl<'a> ContextError<&'a str> for RowError<'a> {
 type Res<'a, O> = IResult<&'a str, O, RowError<'a>>;
 
 fn row(line: &str) -> Res<'_, RawRow> {
-    let (i, prefix_letter) = opt((space0, key_letter, space0, char('=')))
-        .map(|o| o.map(|(_, c, _, _)| c))
-        .parse(line)?;
-    let (i, (key_value, key_value_span)) = cell(line, space0, KEY_VALUE, decimal_number)(i)?;
+    let (i, declared) = declarations(line)?;
     let (i, (ambulatory_code, amb_span)) = cell(line, space1, AMB_CODE, code)(i)?;
     let (i, (hospitalized_code, hos_span)) = cell(line, space1, HOS_CODE, code)(i)?;
-    let (i, infix_letter) = opt((space1, char('='), space0, consumed(key_letter)))
-        .map(|o| o.map(|(_, _, _, (text, c))| (c, line.offset(text))))
-        .parse(i)?;
-    let (i, (relative_value, relative_span)) = cell(line, space1, RELATIVE, decimal_number)(i)?;
+    let (i, sum) = relative_value(line, i)?;
     let (i, (fee, fee_span)) = cell(line, space1, FEE, fee)(i)?;
     let (i, (intervention_preferential, pref_span)) =
         cell(line, space1, PREFERENTIAL, decimal_number)(i)?;
@@ -225,18 +233,19 @@ fn row(line: &str) -> Res<'_, RawRow> {
     let (i, _) = cut(context(END, (space0, eof))).parse(i)?;
     let cells = RowCells {
         key_letter: None,
-        key_value,
+        key_value: Decimal::ZERO,
         ambulatory_code,
         hospitalized_code,
-        relative_value,
+        relative_value: Decimal::ZERO,
+        key_terms: Vec::new(),
         fee,
         intervention_preferential,
         intervention_standard,
         spans: RowSpans {
-            key_value: key_value_span,
+            key_value: Span::default(),
             ambulatory_code: amb_span,
             hospitalized_code: hos_span,
-            relative_value: relative_span,
+            relative_value: Span::default(),
             fee: fee_span,
             intervention_preferential: pref_span,
             intervention_standard: std_span,
@@ -245,17 +254,91 @@ fn row(line: &str) -> Res<'_, RawRow> {
     Ok((
         i,
         RawRow {
-            prefix_letter,
-            infix_letter,
+            declared,
+            sum,
             cells,
         },
     ))
+}
+
+/// `M = 1,066667`, `N = 3,372107 Q = 0,195645`, or a bare `1,310000`: the
+/// key values before the codes. A letter and `=` after a value start another
+/// declaration; anything else is left to the AMB code.
+fn declarations(line: &str) -> Res<'_, Parts> {
+    let value = cell(line, space0, KEY_VALUE, decimal_number);
+    let first = opt((space0, consumed(key_letter), space0, char('='))).map(|o| o.map(|l| l.1));
+    let next = (space1, consumed(key_letter), space0, char('=')).map(|l| l.1);
+    parts(line, line, (first, &value), (next, &value))
+}
+
+/// `= M 24`, `= N 8 + Q 30`, or a bare `1`: the coefficients after the codes.
+/// Once `+` is read, a key letter and a coefficient must follow.
+fn relative_value<'a>(line: &'a str, i: &'a str) -> Res<'a, Parts> {
+    let first = opt((space1, char('='), space0, consumed(key_letter))).map(|o| o.map(|l| l.3));
+    let term_letter = cut(context(TERM_LETTER, consumed(key_letter)));
+    let next = (space1, char('+'), space0, term_letter).map(|l| l.3);
+    parts(
+        line,
+        i,
+        (first, cell(line, space1, RELATIVE, decimal_number)),
+        (next, cell(line, space1, TERM, decimal_number)),
+    )
+}
+
+/// One side of a row's key letters: a first number, its letter optional
+/// (`(letter text, letter)`), then, only after a named first, one more
+/// number for each letter `next` reads.
+fn parts<'a>(
+    line: &'a str,
+    i: &'a str,
+    (mut first, first_number): (
+        impl Parser<&'a str, Output = Option<(&'a str, char)>, Error = RowError<'a>>,
+        impl Fn(&'a str) -> Res<'a, (Decimal, Span)>,
+    ),
+    (mut next, next_number): (
+        impl Parser<&'a str, Output = (&'a str, char), Error = RowError<'a>>,
+        impl Fn(&'a str) -> Res<'a, (Decimal, Span)>,
+    ),
+) -> Res<'a, Parts> {
+    let (i, letter) = first.parse(i)?;
+    let letter = letter.map(|(text, c)| (c, line.offset(text)));
+    let (mut i, (number, span)) = first_number(i)?;
+    let mut parts = Parts::new(Part {
+        letter,
+        number,
+        span,
+    });
+    if letter.is_none() {
+        return Ok((i, parts));
+    }
+    while let Some((rest, (text, c))) = optional(next.parse(i))? {
+        let (rest, (number, span)) = next_number(rest)?;
+        parts.push(Part {
+            letter: Some((c, line.offset(text))),
+            number,
+            span,
+        });
+        i = rest;
+    }
+    Ok((i, parts))
+}
+
+/// A parser's result with a plain error as `None` (nothing more to read
+/// there), and a failure after a `cut` kept.
+fn optional<'a, O>(result: Res<'a, O>) -> Result<Option<(&'a str, O)>, nom::Err<RowError<'a>>> {
+    match result {
+        Ok(done) => Ok(Some(done)),
+        Err(nom::Err::Error(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 const KEY_VALUE: &str = "the key value (a number like 1,066667)";
 const AMB_CODE: &str = "the AMB code (six digits, or `-`)";
 const HOS_CODE: &str = "the HOS code (six digits, or `-`)";
 const RELATIVE: &str = "the relative value (like `= M 24`, or `1` without key letter)";
+const TERM_LETTER: &str = "a key letter after `+` (like `+ Q 30`)";
+const TERM: &str = "the coefficient of the key letter (like `+ Q 30`)";
 const FEE: &str = "the fee (an amount like 25,60, or `(*)`)";
 const PREFERENTIAL: &str = "the preferential intervention (an amount like 23,10)";
 const STANDARD: &str = "the standard intervention (an amount like 19,35)";
@@ -393,6 +476,109 @@ mod tests {
         let e = parse_row(" M = 1,066667 560011 - = M 24 25,60 23,10 19,35 x").unwrap_err();
         assert_eq!(e.expected, END);
         assert_eq!(e.found, "`x`");
+    }
+
+    #[test]
+    fn a_fee_of_two_key_letters_keeps_both_terms_in_order() {
+        let line = " N = 3,372107 Q = 0,195645 105755 - = N 8 + Q 30 32,85 27,85 23,85";
+        let r = parse_row(line).unwrap();
+        let terms: Vec<String> = r
+            .key_terms
+            .iter()
+            .map(|t| format!("{} {} {}", t.key_letter, t.key_value, t.coefficient))
+            .collect();
+        assert_eq!(terms, ["N 3.372107 8", "Q 0.195645 30"]);
+        assert_eq!(
+            (r.key_letter, r.key_value, r.relative_value),
+            (Some('N'), d("3.372107"), d("8")),
+            "the single fields hold the first term"
+        );
+        assert_eq!(r.ambulatory_code.as_deref(), Some("105755"));
+        assert_eq!(r.fee, Some(d("32.85")));
+        assert_eq!(&line[r.spans.key_value.range()], "3,372107 Q = 0,195645");
+        assert_eq!(&line[r.spans.relative_value.range()], "8 + Q 30");
+        assert_eq!(&line[r.spans.fee.range()], "32,85");
+    }
+
+    #[test]
+    fn three_terms_in_any_order_with_points_and_tight_signs() {
+        let r = parse_row(
+            "K = 1.5 N =3.372107 Q = 0.195645 105755 - =Q 30 +N 8 + K 2,5 (*) 27,85 23,85",
+        )
+        .unwrap();
+        let letters: String = r.key_terms.iter().map(|t| t.key_letter).collect();
+        assert_eq!(letters, "QNK", "the order of the relative value");
+        assert_eq!(r.key_terms[2].key_value, d("1.5"));
+        assert_eq!(r.key_terms[2].coefficient, d("2.5"));
+        assert_eq!(r.fee, None);
+        assert_eq!((r.key_letter, r.key_value), (Some('Q'), d("0.195645")));
+    }
+
+    /// Where each malformed row of several key letters is reported.
+    fn error_at(line: &str, cell: &str) -> RowSyntaxError {
+        let e = parse_row(line).unwrap_err();
+        assert_eq!(e.offset, line.find(cell).unwrap(), "{line}: {e:?}");
+        e
+    }
+
+    #[test]
+    fn four_terms_are_refused_at_the_fourth() {
+        let e = error_at(
+            " N = 3,372107 Q = 0,195645 K = 1,5 I = 2 105755 - = N 8 + Q 30 + K 1 + I 1 32,85 27,85 23,85",
+            "I = 2",
+        );
+        assert!(e.expected.contains("at most 3 key letters"), "{e:?}");
+        assert_eq!(e.found, "`I`");
+        let e = error_at(
+            " N = 3,372107 Q = 0,195645 K = 1,5 105755 - = N 8 + Q 30 + K 1 + I 1 32,85 27,85 23,85",
+            "I 1",
+        );
+        assert!(e.expected.contains("at most 3 terms"), "{e:?}");
+    }
+
+    #[test]
+    fn a_letter_twice_is_refused_at_its_second_place() {
+        let e = error_at(
+            " N = 3,372107 N = 0,195645 105755 - = N 8 + Q 30 32,85 27,85 23,85",
+            "N = 0,19",
+        );
+        assert!(e.expected.contains("not given yet"), "{e:?}");
+        let e = error_at(
+            " N = 3,372107 Q = 0,195645 105755 - = N 8 + N 30 32,85 27,85 23,85",
+            "N 30",
+        );
+        assert!(e.expected.contains("not in the sum yet"), "{e:?}");
+        assert_eq!(e.found, "`N`");
+    }
+
+    #[test]
+    fn letters_and_values_must_pair_up() {
+        let e = error_at(
+            " N = 3,372107 Q = 0,195645 105755 - = N 8 + K 30 32,85 27,85 23,85",
+            "K 30",
+        );
+        assert_eq!(
+            e.expected,
+            "a key letter whose value the row gives before the codes (N, Q)"
+        );
+        assert_eq!(e.found, "`K`");
+        let e = error_at(
+            " N = 3,372107 Q = 0,195645 105755 - = N 8 32,85 27,85 23,85",
+            " 32,85",
+        );
+        assert!(
+            e.expected.starts_with("`+ Q …`: a term for key letter Q"),
+            "{e:?}"
+        );
+        let e = error_at("3,372107 105755 - = N 8 + Q 30 32,85 27,85 23,85", "N 8");
+        assert!(e.expected.contains("none is given"), "{e:?}");
+        let e = error_at(
+            " N = 3,372107 Q = 0,195645 105755 - 8 32,85 27,85 23,85",
+            "8 ",
+        );
+        assert!(e.expected.contains("key letters N, Q"), "{e:?}");
+        let e = error_at(" N = 3,372107 105755 - = N 8 + 30 32,85 27,85 23,85", "30 ");
+        assert_eq!(e.expected, TERM_LETTER);
     }
 
     #[test]

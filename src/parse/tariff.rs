@@ -170,6 +170,7 @@ impl Walker {
             key_letter: cells.key_letter,
             key_value: cells.key_value,
             relative_value: cells.relative_value,
+            key_terms: cells.key_terms,
             fee: cells.fee,
             fee_note: None,
             intervention_preferential: cells.intervention_preferential,

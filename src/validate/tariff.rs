@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 
 use super::{Finding, Place, Rule};
 use crate::code::Code;
-use crate::decimal::{fee_of, to_document_style as doc};
-use crate::model::{TariffRow, TariffTable};
+use crate::decimal::to_document_style as doc;
+use crate::model::{KeyTerm, TariffRow, TariffTable};
 
 /// A cell of a row, for pointing at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,16 +77,13 @@ fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<F
             );
         }
     }
-    let Some(computed) = fee_of(row.key_value, row.relative_value) else {
+    let (what, formula) = formula(row);
+    let Some(computed) = row.reference_fee() else {
         // Nothing below can be checked against a fee that cannot be computed.
         out.push(overflow(
             at(Cell::KeyValue),
             code,
-            format!(
-                "key value × relative value does not fit in a decimal (28 digits): {} × {}",
-                doc(row.key_value),
-                doc(row.relative_value)
-            ),
+            format!("{what} does not fit in a decimal (28 digits): {formula}"),
         ));
         check_order(row, at, out);
         check_pair(row, at, out);
@@ -98,10 +95,7 @@ fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<F
                 Rule::FeeMismatch,
                 at(Cell::Fee),
                 format!(
-                    "fee is not key value × relative value rounded to the cent: \
-                     {} × {} = {}, document says {}",
-                    doc(row.key_value),
-                    doc(row.relative_value),
+                    "fee is not {what} rounded to the cent: {formula} = {}, document says {}",
                     doc(computed),
                     doc(fee)
                 ),
@@ -110,13 +104,10 @@ fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<F
             .for_code(code),
         );
     }
-    // A free fee still has a reference amount: key value × relative value.
+    // A free fee still has a reference amount: key value × relative value
+    // (or the sum of its terms).
     let base = row.fee.unwrap_or(computed);
-    let base_name = if row.fee.is_some() {
-        "the fee"
-    } else {
-        "key value × relative value"
-    };
+    let base_name = if row.fee.is_some() { "the fee" } else { what };
     for (value, cell, who) in [
         (
             row.intervention_preferential,
@@ -153,6 +144,23 @@ fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<F
     }
     check_order(row, at, out);
     check_pair(row, at, out);
+}
+
+/// What a row's fee is made of, in words, and its formula as the document
+/// writes numbers: `1,066667 × 24`, or for several key letters
+/// `N 8 × 3,372107 + Q 30 × 0,195645`.
+fn formula(row: &TariffRow) -> (&'static str, String) {
+    if row.key_terms.is_empty() {
+        (
+            "key value × relative value",
+            format!("{} × {}", doc(row.key_value), doc(row.relative_value)),
+        )
+    } else {
+        (
+            "the sum of its key letters' terms",
+            KeyTerm::formula(&row.key_terms, doc),
+        )
+    }
 }
 
 /// An `arithmetic-overflow` finding for the row of `code`.
@@ -238,7 +246,7 @@ fn check_duplicates(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Find
 fn share(row: &TariffRow) -> Option<(Decimal, Decimal)> {
     let base = match row.fee {
         Some(fee) => fee,
-        None => fee_of(row.key_value, row.relative_value)?,
+        None => row.reference_fee()?,
     };
     Some((
         base.checked_sub(row.intervention_preferential)?,

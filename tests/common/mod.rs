@@ -103,15 +103,31 @@ pub fn reissue() -> PathBuf {
     fixture("tariff/tarifs-kine-2024-01-01-reissue.fr.txt")
 }
 
-/// A data repository with the 2024 table imported and committed.
-pub fn imported_repo() -> tempfile::TempDir {
+/// The small doctors' table: fees of two and three key letters (105755 =
+/// N 8 + Q 30) and rows of the key letter K.
+pub fn doctors_table() -> PathBuf {
+    fixture("tariff/tarifs-medecins-2025-01-01.fr.txt")
+}
+
+/// A new data repository with `document` imported and committed.
+pub fn repo_with(document: &Path) -> tempfile::TempDir {
     let repo = tempfile::tempdir().unwrap();
     tariffs(repo.path())
         .arg("import")
-        .arg(seed_table())
+        .arg(document)
         .assert()
         .success();
     repo
+}
+
+/// A data repository with the doctors' table imported and committed.
+pub fn doctors_repo() -> tempfile::TempDir {
+    repo_with(&doctors_table())
+}
+
+/// A data repository with the 2024 table imported and committed.
+pub fn imported_repo() -> tempfile::TempDir {
+    repo_with(&seed_table())
 }
 
 /// A data repository with the 2024 table, then its re-issue, committed.
