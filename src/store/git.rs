@@ -316,21 +316,38 @@ impl GitRepo {
             commits: Vec::new(),
             paths: Vec::new(),
             subjects: Vec::new(),
+            blobs: std::collections::HashMap::new(),
+            disk: self.repo.odb().map_err(|e| self.err(e))?,
         };
         make(&mut series)?;
         let Some(tip) = series.tip.filter(|tip| Some(*tip) != parent) else {
             return Ok(None);
         };
-        let disk = self.repo.odb().map_err(|e| self.err(e))?;
-        let objects = series.new_objects(&odb, &disk)?;
+        let made = series.new_commits_and_trees(&odb)?;
+        let mut objects: Vec<_> = made.iter().map(|o| (o.kind(), o.data())).collect();
+        let blobs = series.blobs.values().map(|b| (ObjectType::Blob, &b[..]));
+        objects.extend(blobs);
         let mut writer = odb.packwriter().map_err(|e| self.err(e))?;
-        let kinds = objects.iter().map(|o| (o.kind(), o.data()));
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut writer);
-        super::pack::write_whole_objects(&mut buffered, kinds)
+        super::pack::write_whole_objects(&mut buffered, &objects)
             .and_then(|()| buffered.flush())
             .map_err(|e| Error::io(&self.git_dir().join("objects/pack"), e))?;
         drop(buffered);
         writer.commit().map_err(|e| self.err(e))?;
+        // The branch will name these objects: each must be on disk now.
+        let disk = self.repo.odb().map_err(|e| self.err(e))?;
+        let ids = made
+            .iter()
+            .map(|o| o.id())
+            .chain(series.blobs.keys().copied());
+        if let Some(missing) = ids.into_iter().find(|id| !disk.exists(*id)) {
+            return Err(Error::repository(
+                &self.root,
+                format!(
+                    "git object {missing} is not in the pack just written; nothing was changed"
+                ),
+            ));
+        }
         let log = match series.subjects.as_slice() {
             [one] => format!("commit: {one}"),
             many => format!(
@@ -340,26 +357,33 @@ impl GitRepo {
             ),
         };
         let journal = series.journal(&branch, tip)?;
-        self.land(journal, parent, &log)?;
+        // The new contents, from memory (the pack would inflate them again).
+        let contents = journal
+            .writes
+            .iter()
+            .map(|path| {
+                Ok(series
+                    .file(path)?
+                    .expect("the journal writes what the tip holds"))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.land(journal, &contents, parent, &log)?;
         Ok(Some(tip))
     }
 
     /// Moves the branch to the journal's commit and updates the work tree,
     /// crash-safely: the new files are staged inside `.git/` first.
-    fn land(&self, journal: Journal, parent: Option<Oid>, log: &str) -> Result<(), Error> {
+    /// `contents` are the new bytes of the journal's `writes`, in order.
+    fn land(
+        &self,
+        journal: Journal,
+        contents: &[Vec<u8>],
+        parent: Option<Oid>,
+        log: &str,
+    ) -> Result<(), Error> {
         let work = self.work_dir();
         let commit = Oid::from_str(&journal.commit).map_err(|e| self.err(e))?;
-        let tree = self
-            .repo
-            .find_commit(commit)
-            .and_then(|c| c.tree())
-            .map_err(|e| self.err(e))?;
-        let mut contents = Vec::with_capacity(journal.writes.len());
-        for path in &journal.writes {
-            let entry = tree.get_path(Path::new(path)).map_err(|e| self.err(e))?;
-            contents.push(self.blob(entry.id())?);
-        }
-        let temps = stage_temporaries(&work, &contents)?;
+        let temps = stage_temporaries(&work, contents)?;
         // Everything that can fail after the commit point is tried before it.
         if let Err(e) = self.preflight(&journal, &work) {
             let _ = fs::remove_dir_all(&work);
@@ -768,6 +792,12 @@ pub struct Series<'a> {
     /// Every path written or removed, in the order first touched.
     paths: Vec<String>,
     subjects: Vec<String>,
+    /// The bytes of every blob the series made that the repository did not
+    /// hold: packed and staged from here, never read back from git (which
+    /// would hash them again to verify them).
+    blobs: std::collections::HashMap<Oid, Vec<u8>>,
+    /// The object database on disk, without the series' objects.
+    disk: git2::Odb<'a>,
 }
 
 impl<'a> Series<'a> {
@@ -791,8 +821,15 @@ impl<'a> Series<'a> {
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(self.err(e)),
         };
-        let blob = self.repo.find_blob(id).map_err(|e| self.err(e))?;
-        Ok(Some(blob.content().to_vec()))
+        self.blob(id).map(|bytes| Some(bytes.into_owned()))
+    }
+
+    /// A blob's bytes: the series' own, or read from disk.
+    fn blob(&self, id: Oid) -> Result<std::borrow::Cow<'_, [u8]>, Error> {
+        if let Some(bytes) = self.blobs.get(&id) {
+            return Ok(std::borrow::Cow::Borrowed(bytes));
+        }
+        Ok(std::borrow::Cow::Owned(self.git.blob(id)?))
     }
 
     /// Makes a commit of `writes` and `removes` on top of the series' last one.
@@ -826,7 +863,7 @@ impl<'a> Series<'a> {
     }
 
     fn build_tree(
-        &self,
+        &mut self,
         writes: &[FileWrite],
         removes: &[String],
     ) -> Result<git2::Tree<'a>, Error> {
@@ -841,6 +878,10 @@ impl<'a> Series<'a> {
         }
         for write in writes {
             let id = self.repo.blob(&write.bytes).map_err(|e| self.err(e))?;
+            let old = self.disk.exists_ext(id, git2::OdbLookupFlags::NO_REFRESH);
+            if !old && !self.blobs.contains_key(&id) {
+                self.blobs.insert(id, write.bytes.clone());
+            }
             index
                 .add(&index_entry(&write.path, id, write.bytes.len()))
                 .map_err(|e| self.err(e))?;
@@ -852,38 +893,29 @@ impl<'a> Series<'a> {
         self.repo.find_tree(id).map_err(|e| self.err(e))
     }
 
-    /// The objects the series made, read from `memory`: its commits, and
-    /// the trees and blobs they reach that `disk` does not hold.
-    fn new_objects<'o>(
+    /// The commits and trees the series made, read from `memory`: its
+    /// commits, and the trees they reach that the disk does not hold (its
+    /// new blobs are in [`Series::blobs`]).
+    fn new_commits_and_trees<'o>(
         &self,
         memory: &'o git2::Odb<'_>,
-        disk: &git2::Odb<'_>,
     ) -> Result<Vec<git2::OdbObject<'o>>, Error> {
         let mut seen = std::collections::HashSet::new();
-        let mut ids = Vec::new();
+        let mut ids = self.commits.clone();
         let mut trees = Vec::new();
         for commit in &self.commits {
-            ids.push(*commit);
             let commit = self.repo.find_commit(*commit).map_err(|e| self.err(e))?;
             trees.push(commit.tree_id());
         }
         // Only new trees are opened: what an old tree reaches is old too.
-        let fresh = |id: Oid, seen: &mut std::collections::HashSet<Oid>| {
-            !disk.exists_ext(id, git2::OdbLookupFlags::NO_REFRESH) && seen.insert(id)
-        };
         while let Some(id) = trees.pop() {
-            if !fresh(id, &mut seen) {
+            if self.disk.exists_ext(id, git2::OdbLookupFlags::NO_REFRESH) || !seen.insert(id) {
                 continue;
             }
             ids.push(id);
             let tree = self.repo.find_tree(id).map_err(|e| self.err(e))?;
-            for entry in tree.iter() {
-                match entry.kind() {
-                    Some(ObjectType::Tree) => trees.push(entry.id()),
-                    Some(ObjectType::Blob) if fresh(entry.id(), &mut seen) => ids.push(entry.id()),
-                    _ => {}
-                }
-            }
+            let subtrees = tree.iter().filter(|e| e.kind() == Some(ObjectType::Tree));
+            trees.extend(subtrees.map(|e| e.id()));
         }
         ids.into_iter()
             .map(|id| memory.read(id).map_err(|e| self.err(e)))

@@ -16,12 +16,13 @@ use flate2::Compression;
 use git2::ObjectType;
 use sha1::{Digest, Sha1};
 
-/// Writes a version 2 pack holding `objects` (kind and content) to `out`,
-/// one object at a time.
-pub fn write_whole_objects<'a>(
+/// Writes a version 2 pack holding `objects` (kind and content) to `out`.
+/// The objects are compressed on every core, then written in order.
+pub fn write_whole_objects(
     out: &mut impl Write,
-    objects: impl ExactSizeIterator<Item = (ObjectType, &'a [u8])>,
+    objects: &[(ObjectType, &[u8])],
 ) -> std::io::Result<()> {
+    let deflated = deflate_all(objects)?;
     let mut out = Hashing {
         out,
         sha1: Sha1::new(),
@@ -31,17 +32,40 @@ pub fn write_whole_objects<'a>(
     let count = u32::try_from(objects.len()).expect("fewer than 4 billion objects");
     out.write_all(&count.to_be_bytes())?;
     let mut header = Vec::with_capacity(16);
-    for (kind, content) in objects {
+    for ((kind, content), deflated) in objects.iter().zip(&deflated) {
         header.clear();
-        object_header(&mut header, kind, content.len());
+        object_header(&mut header, *kind, content.len());
         out.write_all(&header)?;
-        // Fast compression: the time matters more than the size here.
-        let mut deflate = ZlibEncoder::new(&mut out, Compression::fast());
-        deflate.write_all(content)?;
-        deflate.try_finish()?;
+        out.write_all(deflated)?;
     }
     let checksum = out.sha1.finalize();
     out.out.write_all(&checksum)
+}
+
+/// Each object's content as a zlib stream, in order, made on every core.
+fn deflate_all(objects: &[(ObjectType, &[u8])]) -> std::io::Result<Vec<Vec<u8>>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let share = objects.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = objects
+            .chunks(share)
+            .map(|part| scope.spawn(move || part.iter().map(|(_, c)| deflate(c)).collect()))
+            .collect();
+        let mut all = Vec::with_capacity(objects.len());
+        for part in parts {
+            let part: std::io::Result<Vec<Vec<u8>>> =
+                part.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            all.extend(part?);
+        }
+        Ok(all)
+    })
+}
+
+/// Fast compression: the time matters more than the size here.
+fn deflate(content: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut deflate = ZlibEncoder::new(Vec::with_capacity(content.len() / 4), Compression::fast());
+    deflate.write_all(content)?;
+    deflate.finish()
 }
 
 /// A writer that hashes what goes through it (the pack's trailer).
