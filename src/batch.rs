@@ -2,7 +2,7 @@
 //! every core, results kept in the order they were given.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::error::Error;
@@ -63,7 +63,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
 
 /// Reads, parses and validates every document, on all cores; `progress` is
 /// called once per document done. The first error (a document that cannot
-/// be read at all) stops the batch; results are in the order of `files`.
+/// be read at all) stops the batch: no new document is started, and the
+/// error of the first such document in the order of `files` is returned.
+/// Otherwise the results are in the order of `files`.
 pub fn process(
     files: &[PathBuf],
     options: &ReadOptions,
@@ -71,6 +73,7 @@ pub fn process(
     progress: &(dyn Fn(&Path) + Sync),
 ) -> Result<Vec<Processed>, Error> {
     let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
     let results: Mutex<Vec<Option<Result<Processed, Error>>>> =
         Mutex::new((0..files.len()).map(|_| None).collect());
     let workers = std::thread::available_parallelism()
@@ -79,19 +82,26 @@ pub fn process(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
+                if failed.load(Ordering::Relaxed) {
+                    break;
+                }
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
                 let done =
                     source::read(file, options).and_then(|doc| pipeline::process_with(doc, tables));
+                if done.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
                 progress(file);
                 results.lock().expect("no worker panics holding it")[i] = Some(done);
             });
         }
     });
+    // Documents after a failure may not have been started (`None`).
     results
         .into_inner()
         .expect("the workers are done")
         .into_iter()
-        .map(|r| r.expect("every document was processed"))
+        .flatten()
         .collect()
 }

@@ -72,23 +72,44 @@ pub fn round_to_cent(value: Decimal) -> Decimal {
 }
 
 /// Key value × relative value, half-up to the cent; `None` when the product
-/// does not fit in a decimal (a 28-digit key value times 24).
+/// does not fit in a decimal exactly (a 28-digit key value times 24, or a
+/// product of more than 28 decimals).
 ///
 /// Every fee the tool computes goes through here: `*` on two amounts read
 /// from a document or a snapshot would panic on such values.
 pub fn fee_of(key_value: Decimal, relative_value: Decimal) -> Option<Decimal> {
-    key_value.checked_mul(relative_value).map(round_to_cent)
+    exact_mul(key_value, relative_value).map(round_to_cent)
+}
+
+/// `a × b`, or `None` unless it is exact. `rust_decimal` keeps 28 decimals
+/// and 96 bits: a product past that is rounded without a word (its
+/// `checked_mul` fails only when the integer part overflows), and a fee
+/// rounded twice can come out a cent off. So the product is kept only when
+/// it has every digit: its scale is the sum of the scales of the operands
+/// (trailing zeros stripped first, so `1,50 × 2` is not refused).
+fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let (a, b) = (a.normalize(), b.normalize());
+    let product = a.checked_mul(b)?;
+    (product.scale() == a.scale() + b.scale()).then_some(product)
+}
+
+/// `a + b`, or `None` unless it is exact (a sum that would need more than
+/// 28 significant digits is rounded by `rust_decimal`, which then returns
+/// fewer decimals than the operands have).
+fn exact_add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let sum = a.checked_add(b)?;
+    (sum.scale() >= a.scale().max(b.scale())).then_some(sum)
 }
 
 /// Σ key value × coefficient over a fee's key-letter terms, half-up to the
-/// cent; `None` when a product or the sum does not fit in a decimal.
+/// cent; `None` when a product or the sum does not fit in a decimal exactly.
 ///
 /// Rounded once, after the sum, as INAMI does: 105755 is
 /// 3,372107 × 8 + 0,195645 × 30 = 32,846206 → 32,85.
 pub fn fee_of_terms(terms: impl IntoIterator<Item = (Decimal, Decimal)>) -> Option<Decimal> {
     let mut sum = Decimal::ZERO;
     for (key_value, coefficient) in terms {
-        sum = sum.checked_add(key_value.checked_mul(coefficient)?)?;
+        sum = exact_add(sum, exact_mul(key_value, coefficient)?)?;
     }
     Some(round_to_cent(sum))
 }
@@ -126,6 +147,26 @@ mod tests {
         );
         assert_eq!(round_to_cent(parse("0.675").unwrap()).to_string(), "0.68");
         assert_eq!(round_to_cent(parse("0.1695").unwrap()).to_string(), "0.17");
+    }
+
+    #[test]
+    fn a_product_or_a_sum_that_would_be_rounded_is_none() {
+        let d = |s: &str| parse(s).unwrap();
+        // The exact product ends in …000,004999…: rounded first by
+        // rust_decimal it would give …,01 instead of …,00.
+        let k = d("1000000000000000000000000,006");
+        assert_eq!(fee_of(k, d("0,999999999999999999999999999")), None);
+        let terms = [
+            (d("0,000999999999999999999999999"), Decimal::ONE),
+            (d("1000000000000000000000000,004"), Decimal::ONE),
+        ];
+        assert_eq!(fee_of_terms(terms), None);
+        // Trailing zeros are no lost digits.
+        assert_eq!(
+            fee_of(d("1,066667000000000000000"), d("24,0000000")),
+            Some(d("25.60"))
+        );
+        assert_eq!(fee_of(d("0,2"), d("0,5")), Some(d("0.10")));
     }
 
     #[test]

@@ -145,6 +145,7 @@ pub fn import(
     let blocked = errors > 0
         || placements.iter().any(Placement::blocks)
         || exports.iter().any(PlacedExport::blocks);
+    let mut placements = placements;
     let stored = if blocked || options.dry_run {
         Stored::default()
     } else {
@@ -152,7 +153,7 @@ pub fn import(
             root,
             options,
             &processed,
-            &placements,
+            &mut placements,
             &exports,
             head_before.as_ref(),
         )?
@@ -199,7 +200,7 @@ fn store(
     root: &Path,
     options: &ImportOptions,
     processed: &[Processed],
-    placed: &[Placement],
+    placed: &mut Vec<Placement>,
     exports: &[PlacedExport],
     head_before: Option<&String>,
 ) -> Result<Stored, Error> {
@@ -220,17 +221,20 @@ fn store(
         Some(git) => RepoLock::acquire(&git.git_dir().join("tariffs.lock"))?,
         None => RepoLock::acquire(&root.join(NO_GIT_LOCK))?,
     };
-    if let Some(git) = &git {
-        git.recover()?;
-    }
-    // Placed again under the lock if another import may have landed since
-    // (the work tree itself must be clean: checked below).
-    let placements = match &git {
-        Some(_) if head_before.is_some() && head_of(root).as_ref() == head_before => {
-            placed.to_vec()
-        }
-        _ => placement::place(Some(&repo), processed, options.replace)?,
+    // An interrupted import is finished (or undone) first.
+    let recovered = match &git {
+        Some(git) => git.recover()?,
+        None => false,
     };
+    // Placed again under the lock if another import may have landed since,
+    // or if the work tree the placements were made against was just
+    // finished (the work tree itself must be clean: checked below).
+    let unmoved = head_before.is_some() && head_of(root).as_ref() == head_before;
+    if git.is_none() || !unmoved || recovered {
+        // The import reports what it stored: these placements.
+        *placed = placement::place(Some(&repo), processed, options.replace)?;
+    }
+    let placements = &*placed;
     if placements.iter().any(Placement::blocks) {
         return Err(Error::repository(
             root,

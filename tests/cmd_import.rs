@@ -266,3 +266,35 @@ fn a_faulty_document_in_the_folder_blocks_everything() {
         .stdout(contains("nothing was written"));
     assert!(common::files_in(repo.path()).is_empty());
 }
+
+/// A document that cannot be read stops the batch: no document is started
+/// after it, and the error names it.
+#[test]
+fn the_first_unreadable_document_stops_the_batch() {
+    use inami_tariffs::{batch, source::ReadOptions, validate::convention::Tables};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let folder = tempfile::tempdir().unwrap();
+    let bad = folder.path().join("a-bad.fr.txt");
+    std::fs::write(&bad, [0xff, 0xfe, 0x00]).unwrap();
+    let mut files = vec![bad.clone()];
+    for i in 0..40 {
+        let copy = folder.path().join(format!("table-{i:02}.fr.txt"));
+        std::fs::copy(common::seed_table(), &copy).unwrap();
+        files.push(copy);
+    }
+    let done = AtomicUsize::new(0);
+    let counted = |_: &std::path::Path| {
+        done.fetch_add(1, Ordering::Relaxed);
+    };
+    let tables = Tables::from_tables(std::iter::empty());
+    let error = batch::process(&files, &ReadOptions::default(), &tables, &counted)
+        .err()
+        .expect("the batch fails");
+    assert!(error.to_string().contains("a-bad.fr.txt"), "{error}");
+    let done = done.into_inner();
+    assert!(
+        done < files.len(),
+        "{done} of {} documents were read",
+        files.len()
+    );
+}

@@ -261,3 +261,33 @@ fn an_import_without_git_takes_the_lock_too() {
         .assert()
         .success();
 }
+
+/// An import that follows an interrupted one is placed against the work
+/// tree as the interrupted one finished it: here the re-issue drops the
+/// Dutch source that the interrupted import had added.
+#[test]
+fn an_import_after_an_interrupted_one_is_placed_against_its_finished_work_tree() {
+    let repo = imported_repo();
+    let dutch = common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt");
+    let out = tariffs(repo.path())
+        .arg("import")
+        .arg(&dutch)
+        .env("TARIFFS_TEST_FAIL_AFTER_COMMIT", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let out = tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(reissue())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("dropped the source(s)"), "{said}");
+    assert!(!repo
+        .path()
+        .join("sources/physiotherapy/2024-01-01-tariff.nl.txt")
+        .exists());
+    tariffs(repo.path()).arg("validate").assert().success();
+    assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+}

@@ -315,6 +315,7 @@ impl GitRepo {
             tip: parent,
             commits: Vec::new(),
             paths: Vec::new(),
+            touched: std::collections::HashSet::new(),
             subjects: Vec::new(),
             blobs: std::collections::HashMap::new(),
             disk: self.repo.odb().map_err(|e| self.err(e))?,
@@ -791,6 +792,8 @@ pub struct Series<'a> {
     commits: Vec<Oid>,
     /// Every path written or removed, in the order first touched.
     paths: Vec<String>,
+    /// The same paths, to look up.
+    touched: std::collections::HashSet<String>,
     subjects: Vec<String>,
     /// The bytes of every blob the series made that the repository did not
     /// hold: packed and staged from here, never read back from git (which
@@ -853,7 +856,7 @@ impl<'a> Series<'a> {
         self.tip = Some(commit);
         self.commits.push(commit);
         for path in writes.iter().map(|w| &w.path).chain(removes) {
-            if !self.paths.contains(path) {
+            if self.touched.insert(path.clone()) {
                 self.paths.push(path.clone());
             }
         }

@@ -158,17 +158,25 @@ impl DataRepo {
                 }
             }
         }
+        if self.pending.is_empty() {
+            found.sort();
+            return Ok(found);
+        }
+        let mut found: std::collections::BTreeSet<PathBuf> = found.into_iter().collect();
+        let prefix = format!("{dir}/");
         for (relative, content) in &self.pending {
             let path = self.root.join(relative);
-            let under = relative.starts_with(&format!("{dir}/"));
-            if under && content.is_some() && keep(&path) && !found.contains(&path) {
-                found.push(path);
-            } else if content.is_none() {
-                found.retain(|p| p != &path);
+            match content {
+                Some(_) if relative.starts_with(&prefix) && keep(&path) => {
+                    found.insert(path);
+                }
+                None => {
+                    found.remove(&path);
+                }
+                Some(_) => {}
             }
         }
-        found.sort();
-        Ok(found)
+        Ok(found.into_iter().collect())
     }
 
     /// A path relative to the repository root, with `/` separators (paths

@@ -75,11 +75,24 @@ pub fn extract(
         let reusable = slot
             .as_ref()
             .is_some_and(|w| w.exe == exe && w.max_memory == max_memory);
-        let mut worker = match slot.take() {
-            Some(worker) if reusable => worker,
-            _ => Worker::start(exe, max_memory)?,
+        let (mut worker, reused) = match slot.take() {
+            Some(worker) if reusable => (worker, true),
+            _ => (Worker::start(exe, max_memory)?, false),
         };
-        let extraction = worker.ask(path, bytes, timeout)?;
+        let mut extraction = worker.ask(path, bytes, timeout)?;
+        // A worker that has served other documents may have run out of
+        // memory (or crashed) because of what they left: the document gets
+        // a fresh worker before it is blamed.
+        if reused
+            && matches!(
+                extraction,
+                Extraction::OutOfMemory | Extraction::Panicked(_)
+            )
+        {
+            drop(worker);
+            worker = Worker::start(exe, max_memory)?;
+            extraction = worker.ask(path, bytes, timeout)?;
+        }
         if matches!(extraction, Extraction::Pages(_)) {
             *slot = Some(worker);
         }
