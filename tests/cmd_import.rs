@@ -287,9 +287,9 @@ fn the_first_unreadable_document_stops_the_batch() {
         done.fetch_add(1, Ordering::Relaxed);
     };
     let tables = Tables::from_tables(std::iter::empty());
-    let error = batch::process(&files, &ReadOptions::default(), &tables, &counted)
-        .err()
-        .expect("the batch fails");
+    let Err(error) = batch::process(&files, &ReadOptions::default(), &tables, &counted) else {
+        panic!("the batch should fail");
+    };
     assert!(error.to_string().contains("a-bad.fr.txt"), "{error}");
     let done = done.into_inner();
     assert!(
