@@ -276,15 +276,23 @@ pub fn tables(repo: &DataRepo) -> Result<crate::validate::convention::Tables, Er
 
 /// Every tariff table of the work tree, oldest first.
 pub fn tariff_tables(repo: &DataRepo) -> Result<Vec<TariffTable>, Error> {
+    Ok(tariff_snapshots(repo)?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect())
+}
+
+/// Every tariff table of the work tree with its snapshot's path, oldest first.
+pub fn tariff_snapshots(repo: &DataRepo) -> Result<Vec<(String, TariffTable)>, Error> {
     let mut snapshots: Vec<SnapshotRef> = list(repo)?
         .into_iter()
         .filter(|s| s.id.kind == DocumentKind::Tariff)
         .collect();
     snapshots.sort_by_key(|s| s.id.effective_from);
     let mut tables = Vec::new();
-    for s in &snapshots {
-        if let Snapshot::Tariff(t) = load(repo, s)? {
-            tables.push(t);
+    for s in snapshots {
+        if let Snapshot::Tariff(t) = load(repo, &s)? {
+            tables.push((s.path, t));
         }
     }
     Ok(tables)

@@ -13,7 +13,8 @@ use crate::catalog::{self, Snapshot};
 use crate::diff::{self, Diff};
 use crate::error::Error;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
-use crate::nomensoft::crosscheck;
+use crate::model::TariffTable;
+use crate::nomensoft::crosscheck::{self, CrossCheck};
 use crate::nomensoft::place::{self, ExportAction, PlacedExport};
 use crate::nomensoft::{self, Nomenclature};
 use crate::pipeline::Processed;
@@ -106,27 +107,27 @@ pub fn import(
     let repo = DataRepo::open(root)
         .ok()
         .filter(|r| r.root().join(PARSED_DIR).is_dir());
-    // Conventions and NomenSoft exports are checked against the tariff
-    // tables already imported; tables against the NomenSoft data.
+    // Conventions are checked against the tariff tables already imported;
+    // tables and NomenSoft exports against each other (below).
     let tables = match &repo {
-        Some(repo) => catalog::tariff_tables(repo)?,
+        Some(repo) => catalog::tariff_snapshots(repo)?,
         None => Vec::new(),
     };
     let mut processed = batch::process(
         &files,
         &options.read,
-        &Tables::from_tables(&tables),
+        &Tables::from_tables(tables.iter().map(|(_, t)| t)),
         on_read,
     )?;
-    cross_check_tables(&mut processed, repo.as_ref())?;
-    let exports = export_files
+    let mut exports = export_files
         .iter()
         .map(|f| {
-            let placed = place::place(f, &options.read, repo.as_ref(), &tables, options.replace);
+            let placed = place::place(f, &options.read, repo.as_ref(), options.replace);
             on_read(f);
             placed
         })
         .collect::<Result<Vec<_>, _>>()?;
+    cross_check(&mut processed, &mut exports, &tables, repo.as_ref())?;
     let head_before = head_of(root);
     // Documents with errors are not placed: nothing will be written anyway.
     let placements = if processed.iter().any(Processed::has_errors) {
@@ -174,23 +175,107 @@ fn head_of(root: &Path) -> Option<String> {
     GitRepo::open(root).ok()??.resolve_commit("HEAD").ok()
 }
 
-/// Tables being imported against the NomenSoft data already imported:
-/// a difference is a `nomensoft-mismatch` of the table's document. The
-/// NomenSoft snapshots are read only when a table is being imported.
-fn cross_check_tables(processed: &mut [Processed], repo: Option<&DataRepo>) -> Result<(), Error> {
-    let is_table = |p: &Processed| matches!(p.parsed, crate::parse::ParsedDocument::Tariff(_));
-    let Some(repo) = repo.filter(|_| processed.iter().any(is_table)) else {
-        return Ok(());
-    };
-    let exports = catalog::nomensoft_exports(repo)?;
-    let at: Vec<&Nomenclature> = exports.iter().map(|(_, n)| n).collect();
-    for p in processed.iter_mut() {
-        if let crate::parse::ParsedDocument::Tariff(t) = &p.parsed {
-            let found = crosscheck::check([&t.table], &at);
-            p.findings.extend(found.findings);
+/// The NomenSoft cross-check of an import, against the state it produces:
+/// the repository's tariff tables (`stored`) and NomenSoft snapshots, with
+/// this import's tables and exports in place of those at their snapshot
+/// paths. Each imported table is checked against every export: a difference
+/// is a `nomensoft-mismatch` of the table's document. Each imported export
+/// is checked against every table, and counts what it compared; a difference
+/// with a table that is not being imported is the export's finding (one with
+/// an imported table is the table's already). The repository's NomenSoft
+/// snapshots are read only when a table is being imported.
+fn cross_check(
+    processed: &mut [Processed],
+    exports: &mut [PlacedExport],
+    stored: &[(String, TariffTable)],
+    repo: Option<&DataRepo>,
+) -> Result<(), Error> {
+    fn table(p: &Processed) -> Option<&TariffTable> {
+        match &p.parsed {
+            crate::parse::ParsedDocument::Tariff(t) => Some(&t.table),
+            _ => None,
         }
     }
+    let imported: Vec<(&str, &TariffTable)> = processed
+        .iter()
+        .filter_map(|p| Some((p.snapshot.snapshot_path.as_str(), table(p)?)))
+        .collect();
+    // The exports as given: findings cite the files named on the command line.
+    let given: Vec<(String, Nomenclature)> = exports
+        .iter()
+        .map(|e| {
+            let mut n = e.nomenclature.clone();
+            n.source.file = e.file.display().to_string();
+            (e.snapshot_path.clone(), n)
+        })
+        .collect();
+    let stored_exports = match repo.filter(|_| !imported.is_empty()) {
+        Some(repo) => catalog::nomensoft_exports(repo)?,
+        None => Vec::new(),
+    };
+    let exports_after: Vec<&Nomenclature> = after(
+        stored_exports.iter().map(|(p, n)| (p.as_str(), n)),
+        given.iter().map(|(p, n)| (p.as_str(), n)),
+    )
+    .into_iter()
+    .map(|(_, n)| n)
+    .collect();
+    let tables_after = after(
+        stored.iter().map(|(p, t)| (p.as_str(), t)),
+        imported.iter().copied(),
+    );
+    let table_findings: Vec<Vec<Finding>> = processed
+        .iter()
+        .map(|p| match table(p) {
+            Some(t) => crosscheck::check([t], &exports_after).findings,
+            None => Vec::new(),
+        })
+        .collect();
+    let export_checks: Vec<(CrossCheck, Vec<Finding>)> = given
+        .iter()
+        .map(|(_, as_given)| {
+            let mut done = CrossCheck::default();
+            let mut own = Vec::new();
+            for (path, t) in &tables_after {
+                let found = crosscheck::check([*t], &[as_given]);
+                done.codes_compared += found.codes_compared;
+                done.values_compared += found.values_compared;
+                if !imported.iter().any(|(p, _)| p == path) {
+                    own.extend(found.findings.iter().cloned());
+                }
+                done.findings.extend(found.findings);
+            }
+            (done, own)
+        })
+        .collect();
+    for (p, found) in processed.iter_mut().zip(table_findings) {
+        p.findings.extend(found);
+    }
+    for (e, (done, own)) in exports.iter_mut().zip(export_checks) {
+        e.findings.extend(own);
+        e.cross_check = done;
+    }
     Ok(())
+}
+
+/// `stored` with `imported` in place of what is at the same path (the
+/// first of the import's at a path: the others state the same values, or
+/// block the import), and the rest of `imported` added.
+fn after<'a, T>(
+    stored: impl IntoIterator<Item = (&'a str, &'a T)>,
+    imported: impl IntoIterator<Item = (&'a str, &'a T)>,
+) -> Vec<(&'a str, &'a T)> {
+    let imported: Vec<(&str, &T)> = imported.into_iter().collect();
+    let mut all: Vec<(&str, &T)> = stored
+        .into_iter()
+        .filter(|(path, _)| !imported.iter().any(|(p, _)| p == path))
+        .collect();
+    for (path, t) in imported {
+        if !all.iter().any(|(p, _)| *p == path) {
+            all.push((path, t));
+        }
+    }
+    all
 }
 
 /// Writes the documents into the data repository and commits them: one

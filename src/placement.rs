@@ -101,6 +101,8 @@ pub struct Placement {
     pub changes: Option<Diff>,
     /// Sources of other languages dropped by a re-issue, said out loud.
     pub dropped: Vec<String>,
+    /// Languages whose sources the import adds beside the snapshot's.
+    pub added: Vec<Language>,
     /// One line for people: what the import does here.
     pub summary: String,
 }
@@ -131,9 +133,13 @@ impl Placement {
                 "re-issue of {what}: {} value changes",
                 self.changes.as_ref().map_or(0, value_changes)
             ),
-            Action::SameValues { .. } => {
+            Action::SameValues { .. } if self.added.is_empty() => {
                 format!("same values for {what}: source replaced by the PDF")
             }
+            Action::SameValues { .. } => format!(
+                "same values for {what}: source replaced by the PDF, {} source added",
+                codes(&self.added)
+            ),
             Action::LanguageMismatch | Action::AlreadyImported => what,
         }
     }
@@ -200,6 +206,7 @@ fn place_group(
         findings: Vec::new(),
         changes: None,
         dropped: Vec::new(),
+        added: Vec::new(),
         summary: String::new(),
     };
     // The import's own documents first: one per language, agreeing.
@@ -424,22 +431,64 @@ fn same_values_placement(
         }
     }
     if !better.is_empty() {
-        if let Some(result) = with_other_languages(merged, &existing, ordered, processed) {
+        // The snapshot is made again from what is kept: the import's sources
+        // in place (same bytes), its added languages and the PDFs that
+        // replace a text; the languages it does not bring stay as they are.
+        let kept: Vec<usize> = ordered
+            .iter()
+            .copied()
+            .filter(|i| {
+                added.contains(i)
+                    || better.iter().any(|(b, _)| b == i)
+                    || snapshot_sha(&existing, language(&processed[*i]))
+                        == Some(processed[*i].doc.sha256.clone())
+            })
+            .collect();
+        let merged = match kept.as_slice() == ordered {
+            true => Some(merged),
+            false => merge(processed, &kept, Some(snapshot_language(&existing)))?
+                .ok()
+                .map(|(_, m)| m),
+        };
+        let primary = snapshot_language(&existing);
+        let result = match merged.and_then(|m| with_other_languages(m, &existing, &kept, processed))
+        {
+            Some(result) => Some(result),
+            // Only other languages than the snapshot's first: each replaces
+            // its own in the snapshot in place.
+            None if kept.iter().all(|i| language(&processed[*i]) != primary) => {
+                let mut result = existing.clone();
+                kept.iter()
+                    .all(|i| add_language(&mut result, &processed[*i]).is_ok())
+                    .then_some(result)
+            }
+            None => None,
+        };
+        if let Some(result) = result {
             // Re-point the snapshot at the PDF: its values are the same, its places are the PDF's.
             for (i, old) in &better {
                 placement.removes.push(old.clone());
-                placement.writes.push(FileWrite {
-                    path: processed[*i].snapshot.source_path.clone(),
-                    bytes: processed[*i].doc.bytes.clone(),
-                });
+                placement.writes.push(source_write(&processed[*i]));
             }
+            placement
+                .writes
+                .extend(added.iter().map(|i| source_write(&processed[*i])));
             placement.writes.push(snapshot_write(&path, &result));
+            placement.documents = kept;
+            placement.added = added.iter().map(|i| language(&processed[*i])).collect();
             placement.action = Action::SameValues {
                 source_replaced: true,
             };
             placement.summary = format!(
                 "{path}: the same values as the source in place, from other bytes: not a re-issue; the PDF replaces the text source (the published form, with pages)"
             );
+            if !placement.added.is_empty() {
+                placement.summary.push_str(&format!(
+                    "; adds the {} source: {} records agree, no value changes",
+                    codes(&placement.added),
+                    records(&result)
+                ));
+            }
             return Ok(placement);
         }
     }
@@ -456,31 +505,24 @@ fn same_values_placement(
             Action::AlreadyImported
         };
         placement.summary = if other_bytes {
-            format!("{path}: the same values as the source in place, from other bytes: not a re-issue; the PDF in place is kept")
+            format!(
+                "{path}: the same values as the source in place, from other bytes: not a re-issue; the {} in place is kept",
+                if better.is_empty() { "PDF" } else { "source" }
+            )
         } else {
             format!("{path}: already imported")
         };
         return Ok(placement);
     }
-    placement.writes = added
-        .iter()
-        .map(|i| FileWrite {
-            path: processed[*i].snapshot.source_path.clone(),
-            bytes: processed[*i].doc.bytes.clone(),
-        })
-        .collect();
+    placement.writes = added.iter().map(|i| source_write(&processed[*i])).collect();
     placement.writes.push(snapshot_write(&path, &result));
     let agreeing = records(&result);
-    let langs: Vec<&str> = added
-        .iter()
-        .map(|i| language(&processed[*i]).code())
-        .collect();
+    placement.added = added.iter().map(|i| language(&processed[*i])).collect();
     placement.action = Action::AddLanguage { agreeing };
-    placement.summary =
-        format!(
+    placement.summary = format!(
         "{path}: adds the {} source beside the {} one: {agreeing} records agree, no value changes",
-        langs.join(" + "),
-        kept_languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(" + ")
+        codes(&placement.added),
+        codes(kept_languages)
     );
     Ok(placement)
 }
@@ -611,6 +653,23 @@ fn add_language(snapshot: &mut Snapshot, p: &Processed) -> Result<(), Vec<Findin
         }
         _ => Ok(()),
     }
+}
+
+/// The stored source of a document.
+fn source_write(p: &Processed) -> FileWrite {
+    FileWrite {
+        path: p.snapshot.source_path.clone(),
+        bytes: p.doc.bytes.clone(),
+    }
+}
+
+/// `fr + nl`.
+fn codes(languages: &[Language]) -> String {
+    languages
+        .iter()
+        .map(|l| l.code())
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 fn snapshot_write(path: &str, snapshot: &Snapshot) -> FileWrite {

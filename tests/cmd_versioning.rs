@@ -330,6 +330,63 @@ fn a_pdf_of_an_imported_text_is_not_a_reissue_and_the_pdf_is_kept() {
     );
 }
 
+/// `validate` and `rebuild --check` pass in `repo`.
+fn consistent(repo: &std::path::Path) {
+    common::tariffs(repo).arg("validate").assert().success();
+    common::tariffs(repo)
+        .args(["rebuild", "--check"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_pdf_replacing_a_text_with_another_language_writes_that_language_too() {
+    let repo = common::imported_repo();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture("pdf/tarifs-kine-2024-01-01.fr.writer.pdf"))
+        .arg(common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt"))
+        .assert()
+        .success()
+        .stdout(contains("the PDF replaces the text source"))
+        .stdout(contains("adds the nl source"));
+    assert_eq!(
+        common::files_in(repo.path()),
+        [
+            common::SNAPSHOT,
+            "sources/physiotherapy/2024-01-01-tariff.fr.pdf",
+            "sources/physiotherapy/2024-01-01-tariff.nl.txt",
+        ]
+    );
+    assert!(common::git(repo.path(), &["log", "-1", "--format=%s"]).contains("nl source added"));
+    consistent(repo.path());
+}
+
+#[test]
+fn a_pdf_in_the_snapshots_second_language_replaces_that_text() {
+    let repo = common::repo_with(&common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt"));
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::seed_table())
+        .assert()
+        .success();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture("pdf/tarifs-kine-2024-01-01.fr.writer.pdf"))
+        .assert()
+        .success()
+        .stdout(contains("the PDF replaces the text source"));
+    assert_eq!(
+        common::files_in(repo.path()),
+        [
+            common::SNAPSHOT,
+            "sources/physiotherapy/2024-01-01-tariff.fr.pdf",
+            "sources/physiotherapy/2024-01-01-tariff.nl.txt",
+        ]
+    );
+    consistent(repo.path());
+}
+
 #[test]
 fn a_running_import_locks_the_repository() {
     let repo = common::imported_repo();

@@ -101,6 +101,68 @@ fn one_fee_changed_is_exactly_one_nomensoft_mismatch_naming_both_sides() {
 }
 
 #[test]
+fn a_table_and_an_export_in_one_import_are_checked_against_each_other() {
+    // A folder with the re-issued table and the export of the 2024 table:
+    // they disagree on 560011 (fee and both personal shares).
+    let folder = tempfile::tempdir().unwrap();
+    for f in [common::reissue(), export_2024()] {
+        std::fs::copy(&f, folder.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let repo = tempfile::tempdir().unwrap();
+    let out = tariffs(repo.path())
+        .arg("import")
+        .arg(folder.path())
+        .output()
+        .unwrap();
+    let text = stderr_and_stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(
+        text.matches("error[nomensoft-mismatch]").count(),
+        3,
+        "{text}"
+    );
+    assert!(text.contains("560011"), "{text}");
+    assert!(text.contains("208 codes compared"), "{text}");
+    assert!(!repo.path().join("parsed").exists(), "nothing written");
+
+    // The 2024 table and its export, both new: compared, and they agree.
+    let repo = tempfile::tempdir().unwrap();
+    tariffs(repo.path())
+        .arg("import")
+        .arg(common::seed_table())
+        .arg(export_2024())
+        .assert()
+        .success();
+    let body = common::git(repo.path(), &["log", "-1", "--format=%b"]);
+    assert!(body.contains("209 codes compared, all equal"), "{body}");
+}
+
+#[test]
+fn a_replaced_table_is_not_what_an_export_of_the_same_import_is_checked_against() {
+    // The 2024 table in place; its re-issue replaces it in the same import
+    // as the export of the 2024 table, which the re-issue contradicts.
+    let repo = imported_repo();
+    let out = tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(common::reissue())
+        .arg(export_2024())
+        .output()
+        .unwrap();
+    let text = stderr_and_stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(
+        text.matches("error[nomensoft-mismatch]").count(),
+        3,
+        "{text}"
+    );
+    assert!(text.contains("208 codes compared"), "{text}");
+    assert_eq!(
+        common::git(repo.path(), &["rev-list", "--count", "HEAD"]).trim(),
+        "1"
+    );
+}
+
+#[test]
 fn validate_finds_a_table_and_an_export_that_disagree() {
     // The export first (nothing to compare with), then a re-issued table
     // that NomenSoft contradicts: the table's import is refused…

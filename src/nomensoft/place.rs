@@ -3,12 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::crosscheck::{self, CrossCheck};
+use super::crosscheck::CrossCheck;
 use super::{Nomenclature, DIR};
 use crate::canonical;
 use crate::error::Error;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
-use crate::model::TariffTable;
 use crate::source::{self, ReadOptions};
 use crate::store::{DataRepo, FileWrite};
 use crate::validate::Finding;
@@ -37,7 +36,8 @@ pub struct PlacedExport {
     pub nomenclature: Nomenclature,
     /// Findings of the reader and of the cross-check.
     pub findings: Vec<Finding>,
-    /// What the cross-check compared.
+    /// What the cross-check with the tariff tables compared (filled in by
+    /// the import, which knows the tables it brings: see [`place`]).
     pub cross_check: CrossCheck,
     /// The action.
     pub action: ExportAction,
@@ -88,13 +88,13 @@ fn codes(n: &Nomenclature) -> usize {
     codes.len()
 }
 
-/// Reads an export, checks it against `tables` (the repository's tariff
-/// tables), and places it against `repo`.
+/// Reads an export and places it against `repo`. The cross-check with the
+/// tariff tables is left to the caller: it compares against the tables the
+/// whole import produces, which include the tables it brings.
 pub fn place(
     path: &Path,
     options: &ReadOptions,
     repo: Option<&DataRepo>,
-    tables: &[TariffTable],
     replace: bool,
 ) -> Result<PlacedExport, Error> {
     let bytes = source::read_bytes(path, options)?;
@@ -112,10 +112,6 @@ pub fn place(
             f.place.file = given.as_str().into();
         }
     }
-    let mut as_given = nomenclature.clone();
-    as_given.source.file = given;
-    let cross = crosscheck::check(tables, &[&as_given]);
-    findings.extend(cross.findings.iter().cloned());
     let in_place = match repo {
         Some(repo) => repo.read(&snapshot_path)?,
         None => None,
@@ -129,7 +125,7 @@ pub fn place(
         file: path.to_path_buf(),
         nomenclature,
         findings,
-        cross_check: cross,
+        cross_check: CrossCheck::default(),
         action,
         writes: vec![
             FileWrite {
