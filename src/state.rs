@@ -13,7 +13,7 @@
 //! are never applied.
 //!
 //! A code of several key letters also has `key_terms`, the whole of its
-//! relative value (the single fields hold its first term). A convention's
+//! relative value (the single fields hold its first term, by letter). A convention's
 //! key value for one of its letters lands on that term (see [`State::apply`]).
 
 use std::collections::BTreeMap;

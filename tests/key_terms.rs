@@ -240,6 +240,48 @@ fn a_term_that_differs_between_the_languages_is_a_language_mismatch() {
     assert!(common::files_in(repo.path()).is_empty(), "nothing written");
 }
 
+/// 105755 printed with its terms in the other order, values likewise.
+const SWAPPED: (&str, &str) = (
+    "N = 3,372107 Q = 0,195645 105755 - = N 8 + Q 30",
+    "Q = 0,195645 N = 3,372107 105755 - = Q 30 + N 8",
+);
+
+#[test]
+fn terms_printed_in_another_order_are_no_language_mismatch() {
+    let (_dir, path) = edited(DUTCH, SWAPPED.0, SWAPPED.1);
+    let repo = tempfile::tempdir().unwrap();
+    let output = common::tariffs(repo.path())
+        .arg("import")
+        .arg(common::fixture(TABLE))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        !stdout.contains("differs between the languages"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn terms_printed_in_another_order_are_no_reissue() {
+    let repo = common::doctors_repo();
+    let (_dir, path) = edited(TABLE, SWAPPED.0, SWAPPED.1);
+    let output = common::tariffs(repo.path())
+        .arg("import")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("the same values as the source in place")
+            && !stdout.contains("105755 key_"),
+        "{stdout}"
+    );
+}
+
 const RECORD: &str = "nomensoft/gp-consultation-105755-2025.record.json";
 
 #[test]
