@@ -423,3 +423,60 @@ fn the_doctors_table_as_a_pdf_gives_the_rows_of_its_text() {
         assert_eq!(pdf.rows[0].key_terms.len(), 2, "{name}");
     }
 }
+
+/// A doctors' convention giving 105755 a value of the key letter K, which
+/// none of its terms (`N 8 + Q 30`) has.
+const K_FOR_105755: &str = " CONVENTION
+
+ENTRE LES MEDECINS ET LES ORGANISMES ASSUREURS
+
+La convention est conclue pour l'année 2025.
+
+A partir du 1er juillet 2025, la valeur du facteur de multiplication K est fixée à :
+- 1,700000 pour la prestation 105755.
+";
+
+/// The key value belongs to no term: the table's fields stay whole (no
+/// `key_letter K` beside `key_terms N + Q`), and the state says why.
+#[test]
+fn a_key_value_for_a_letter_no_term_has_changes_nothing_and_says_why() {
+    let repo = common::doctors_repo();
+    let dir = tempfile::tempdir().unwrap();
+    let convention = dir.path().join("convention-medecins-2025.fr.txt");
+    std::fs::write(&convention, K_FOR_105755).unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(&convention)
+        .assert()
+        .success();
+    let why = "the key value 1.700000 of sources/medicine/2025-01-01-convention.fr.txt:8 \
+               (from 2025-07-01) is for key letter K, and the fee is a sum of the key letters N, Q";
+    common::tariffs(repo.path())
+        .args(["show", "105755", "--date", "2025-08-01"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("key_letter                 N\n"))
+        .stdout(predicates::str::contains(
+            "key_value                  3.372107\n",
+        ))
+        .stdout(predicates::str::contains("relative_value             8\n"))
+        .stdout(predicates::str::contains(format!(
+            "key_value                  not derived: {why}"
+        )));
+    let (code, shown) = common::json_of(common::tariffs(repo.path()).args([
+        "show",
+        "105755",
+        "--date",
+        "2025-08-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, Some(0));
+    let state = &shown["state"];
+    assert_eq!(state["key_letter"], "N");
+    assert_eq!(state["key_value"], "3.372107");
+    assert_eq!(state["key_terms"][0]["key_value"], "3.372107");
+    assert_eq!(state["fee"], "32.85");
+    let said = state["not_derived"]["key_value"].as_str().unwrap();
+    assert!(said.starts_with(why), "{said}");
+}
