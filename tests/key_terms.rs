@@ -356,6 +356,19 @@ fn a_changed_term_shows_in_the_reissue_the_diff_and_the_history() {
     assert_eq!(changes.keys().collect::<Vec<_>>(), ["key_terms"]);
     assert_eq!(changes["key_terms"][1][1]["key_value"], "0.195646");
     assert_eq!(changed["citations"]["key_terms"]["to"]["source_line"], 13);
+    // Q's value moved by 0.000511 %: `--min-change` weighs the term.
+    for (min, kept) in [("0.0005", 1), ("0.0006", 0)] {
+        let (_, filtered) = common::json_of(common::tariffs(repo.path()).args([
+            "diff",
+            &format!("HEAD~1:{snapshot}"),
+            snapshot,
+            "--format",
+            "json",
+            "--min-change",
+            min,
+        ]));
+        assert_eq!(filtered["changed"].as_array().unwrap().len(), kept, "{min}");
+    }
     common::tariffs(repo.path())
         .args(["diff", &format!("HEAD~1:{snapshot}"), snapshot])
         .assert()
