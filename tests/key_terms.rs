@@ -203,6 +203,14 @@ fn one_error(cmd: &mut assert_cmd::Command) -> String {
     stdout
 }
 
+/// Runs a command that must succeed; its output.
+fn succeeds(cmd: &mut assert_cmd::Command) -> String {
+    let output = cmd.output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    stdout
+}
+
 #[test]
 fn french_and_dutch_with_the_same_terms_make_one_snapshot() {
     let repo = tempfile::tempdir().unwrap();
@@ -250,14 +258,12 @@ const SWAPPED: (&str, &str) = (
 fn terms_printed_in_another_order_are_no_language_mismatch() {
     let (_dir, path) = edited(DUTCH, SWAPPED.0, SWAPPED.1);
     let repo = tempfile::tempdir().unwrap();
-    let output = common::tariffs(repo.path())
-        .arg("import")
-        .arg(common::fixture(TABLE))
-        .arg(&path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(output.status.success(), "{stdout}");
+    let stdout = succeeds(
+        common::tariffs(repo.path())
+            .arg("import")
+            .arg(common::fixture(TABLE))
+            .arg(&path),
+    );
     assert!(
         !stdout.contains("differs between the languages"),
         "{stdout}"
@@ -268,13 +274,7 @@ fn terms_printed_in_another_order_are_no_language_mismatch() {
 fn terms_printed_in_another_order_are_no_reissue() {
     let repo = common::doctors_repo();
     let (_dir, path) = edited(TABLE, SWAPPED.0, SWAPPED.1);
-    let output = common::tariffs(repo.path())
-        .arg("import")
-        .arg(&path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(output.status.success(), "{stdout}");
+    let stdout = succeeds(common::tariffs(repo.path()).arg("import").arg(&path));
     assert!(
         stdout.contains("the same values as the source in place")
             && !stdout.contains("105755 key_"),
