@@ -191,11 +191,11 @@ pub struct TariffRow {
     pub relative_value: Decimal,
     /// Every term of a fee of two or three key letters (`N 8 + Q 30`), in
     /// the order of their key letters (alphabetical, whatever the order
-    /// printed); empty, and absent from the YAML, for a row of one
-    /// key letter or none. When present it is authoritative: `key_letter`,
+    /// printed); empty, and absent from the YAML, for a row of one key
+    /// letter or none. When present it is authoritative: `key_letter`,
     /// `key_value` and `relative_value` repeat its first term only (the term
-    /// of the alphabetically first letter), for
-    /// readers that know one letter per row.
+    /// of the alphabetically first letter), for readers that know one letter
+    /// per row.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_terms: Vec<KeyTerm>,
     /// The fee in EUR; `None` for a free fee printed `(*)`.
