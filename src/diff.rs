@@ -30,11 +30,27 @@ impl Change {
     /// `(new − old) / old`, for amounts with a non-zero old value; `None`
     /// also when the arithmetic would overflow (extreme values).
     pub fn relative(&self) -> Option<Decimal> {
-        let (old, new) = (self.old.amount()?, self.new.amount()?);
-        if old.is_zero() {
-            return None;
-        }
-        new.checked_sub(old)?.checked_div(old)
+        relative(self.old.amount()?, self.new.amount()?)
+    }
+
+    /// The relative change `--min-change` weighs: [`Change::relative`] for
+    /// an amount; for `key_terms`, the largest (either way) of the relative
+    /// changes of each term's key value and coefficient, terms matched by
+    /// key letter, as a term is weighed like `key_value` and `relative_value`.
+    pub fn moved(&self) -> Option<Decimal> {
+        let (Value::Terms(old), Value::Terms(new)) = (&self.old, &self.new) else {
+            return self.relative();
+        };
+        old.iter()
+            .filter_map(|o| Some((o, new.iter().find(|n| n.key_letter == o.key_letter)?)))
+            .flat_map(|(o, n)| {
+                [
+                    relative(o.key_value, n.key_value),
+                    relative(o.coefficient, n.coefficient),
+                ]
+            })
+            .flatten()
+            .max_by_key(|r| r.abs())
     }
 
     /// [`Change::relative`] in percent, to the hundredth (`14.98`); `None`
@@ -42,6 +58,14 @@ impl Change {
     pub fn percent(&self) -> Option<Decimal> {
         percent(self.relative()?)
     }
+}
+
+/// `(new − old) / old`; `None` for a zero old value or on overflow.
+fn relative(old: Decimal, new: Decimal) -> Option<Decimal> {
+    if old.is_zero() {
+        return None;
+    }
+    new.checked_sub(old)?.checked_div(old)
 }
 
 /// A relative change in percent, to the hundredth; `None` when ×100 overflows
@@ -156,7 +180,8 @@ pub struct Filter {
     /// Only these fields (empty: all).
     pub fields: Vec<crate::state::Field>,
     /// Only changed codes with an amount that moved by at least this many
-    /// percent (either way).
+    /// percent (either way); a term of `key_terms` counts as its key value
+    /// and coefficient do ([`Change::moved`]).
     pub min_change_percent: Option<Decimal>,
     /// Only this kind of difference.
     pub only: Option<Only>,
@@ -201,7 +226,7 @@ impl Diff {
             self.changed.retain(|c| {
                 c.changes
                     .iter()
-                    .any(|ch| ch.relative().is_some_and(|r| r.abs() >= threshold))
+                    .any(|ch| ch.moved().is_some_and(|r| r.abs() >= threshold))
             });
         }
         self.changed.retain(|c| !c.changes.is_empty());
@@ -371,5 +396,40 @@ mod tests {
             new: Value::Amount(Decimal::MAX),
         };
         assert_eq!(huge.relative(), None, "overflow is no panic");
+    }
+
+    #[test]
+    fn min_change_weighs_the_largest_move_of_a_term() {
+        use crate::model::KeyTerm;
+        let terms = |q: &str| {
+            let term = |key_letter, key_value: &str, coefficient: &str| KeyTerm {
+                key_letter,
+                key_value: key_value.parse().unwrap(),
+                coefficient: coefficient.parse().unwrap(),
+            };
+            Value::Terms(vec![term('N', "3.372107", "8"), term('Q', q, "30")].into())
+        };
+        let a = state(&[("105755", &[(Field::KeyTerms, terms("0.2"))])]);
+        let b = state(&[("105755", &[(Field::KeyTerms, terms("0.21"))])]);
+        let kept = |min: &str| {
+            let mut d = diff(&a, &b);
+            d.filter(&Filter {
+                min_change_percent: Some(min.parse().unwrap()),
+                ..Filter::default()
+            });
+            d.changed.len()
+        };
+        assert_eq!(kept("5"), 1, "Q's value moved by 5 %");
+        assert_eq!(kept("5.01"), 0);
+        let lower = state(&[("105755", &[(Field::KeyTerms, terms("0.19"))])]);
+        let d = diff(&a, &lower);
+        assert_eq!(
+            d.changed[0].changes[0]
+                .moved()
+                .unwrap()
+                .normalize()
+                .to_string(),
+            "-0.05"
+        );
     }
 }

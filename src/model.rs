@@ -179,7 +179,8 @@ pub struct TariffRow {
     /// The article heading the row sits under (`Article 7, § 1, 1° : ...`).
     pub article: Option<Arc<str>>,
     /// Key letter (`M` for physiotherapy); `None` for travel indemnities;
-    /// the first term's for a fee of several key letters (see `key_terms`).
+    /// the first term's (by letter) for a fee of several key letters (see
+    /// `key_terms`).
     #[serde(with = "letter")]
     pub key_letter: Option<char>,
     #[serde(with = "rust_decimal::serde::str")]
@@ -189,10 +190,12 @@ pub struct TariffRow {
     /// The relative value (coefficient of the key letter, `M 24`).
     pub relative_value: Decimal,
     /// Every term of a fee of two or three key letters (`N 8 + Q 30`), in
-    /// the row's order; empty, and absent from the YAML, for a row of one
-    /// key letter or none. When present it is authoritative: `key_letter`,
-    /// `key_value` and `relative_value` repeat its first term only, for
-    /// readers that know one letter per row.
+    /// the order of their key letters (alphabetical, whatever the order
+    /// printed); empty, and absent from the YAML, for a row of one key
+    /// letter or none. When present it is authoritative: `key_letter`,
+    /// `key_value` and `relative_value` repeat its first term only (the term
+    /// of the alphabetically first letter), for readers that know one letter
+    /// per row.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_terms: Vec<KeyTerm>,
     /// The fee in EUR; `None` for a free fee printed `(*)`.

@@ -13,7 +13,7 @@
 //! are never applied.
 //!
 //! A code of several key letters also has `key_terms`, the whole of its
-//! relative value (the single fields hold its first term). A convention's
+//! relative value (the single fields hold its first term, by letter). A convention's
 //! key value for one of its letters lands on that term (see [`State::apply`]).
 
 use std::collections::BTreeMap;
@@ -230,8 +230,10 @@ pub struct CodeState {
     /// The fields whose value no document states but that follow from
     /// others ([`crate::derive`]), with how.
     pub derived: BTreeMap<Field, Derivation>,
-    /// The fields that could have been derived but were not, with why (a
-    /// fee of several key letters whose key value names none of them).
+    /// The fields that could have been derived or set but were not, with
+    /// why: a fee of several key letters whose key value names none of them
+    /// (`fee`), or such a key value set aside for a code that holds its
+    /// terms (`key_value`, see [`State::apply`]).
     pub not_derived: BTreeMap<Field, String>,
 }
 
@@ -407,7 +409,8 @@ impl State {
     /// of which is that letter, sets that term's value in `key_terms`; the
     /// single fields take it only when the term is the first, as they hold
     /// the first term. A key value without a letter, or for a letter none of
-    /// the terms has, sets the single fields only.
+    /// the terms has, sets none of the fee's fields: the state records why
+    /// (`not_derived` of `key_value`), until a later key value fits a term.
     pub fn apply(&mut self, code: Code, fields: &[(Field, Value)], origin: &Origin) {
         let entry = self.codes.entry(code).or_insert_with(|| CodeState {
             code,
@@ -417,7 +420,20 @@ impl State {
             derived: BTreeMap::new(),
             not_derived: BTreeMap::new(),
         });
-        let fields = terms::onto_terms(entry, fields);
+        let sets_key_value = fields.iter().any(|(f, _)| *f == Field::KeyValue);
+        let terms::OntoTerms { fields, set_aside } = terms::onto_terms(entry, fields, origin);
+        match set_aside {
+            Some(why) => {
+                entry.not_derived.insert(Field::KeyValue, why);
+            }
+            None if sets_key_value => {
+                entry.not_derived.remove(&Field::KeyValue);
+            }
+            None => {}
+        }
+        if fields.is_empty() {
+            return;
+        }
         if entry.origin != *origin {
             // The fields set so far keep citing where they were set.
             for field in entry.fields.keys() {

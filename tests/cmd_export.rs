@@ -176,7 +176,7 @@ fn a_fee_of_several_key_letters_exports_its_terms_in_columns_added_last() {
     assert_eq!(&gp[col("fee")], "32.85");
     assert_eq!(
         &record("102012")[col("key_terms")],
-        "N 8 × 3.372107 + Q 30 × 0.195645 + I 2 × 2.004150"
+        "I 2 × 2.004150 + N 8 × 3.372107 + Q 30 × 0.195645"
     );
     assert_eq!(&record("471026")[col("key_terms")], "", "one key letter");
     let json = common::tariffs(repo.path())

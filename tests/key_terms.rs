@@ -203,6 +203,14 @@ fn one_error(cmd: &mut assert_cmd::Command) -> String {
     stdout
 }
 
+/// Runs a command that must succeed; its output.
+fn succeeds(cmd: &mut assert_cmd::Command) -> String {
+    let output = cmd.output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    stdout
+}
+
 #[test]
 fn french_and_dutch_with_the_same_terms_make_one_snapshot() {
     let repo = tempfile::tempdir().unwrap();
@@ -238,6 +246,40 @@ fn a_term_that_differs_between_the_languages_is_a_language_mismatch() {
         "{stdout}"
     );
     assert!(common::files_in(repo.path()).is_empty(), "nothing written");
+}
+
+/// 105755 printed with its terms in the other order, values likewise.
+const SWAPPED: (&str, &str) = (
+    "N = 3,372107 Q = 0,195645 105755 - = N 8 + Q 30",
+    "Q = 0,195645 N = 3,372107 105755 - = Q 30 + N 8",
+);
+
+#[test]
+fn terms_printed_in_another_order_are_no_language_mismatch() {
+    let (_dir, path) = edited(DUTCH, SWAPPED.0, SWAPPED.1);
+    let repo = tempfile::tempdir().unwrap();
+    let stdout = succeeds(
+        common::tariffs(repo.path())
+            .arg("import")
+            .arg(common::fixture(TABLE))
+            .arg(&path),
+    );
+    assert!(
+        !stdout.contains("differs between the languages"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn terms_printed_in_another_order_are_no_reissue() {
+    let repo = common::doctors_repo();
+    let (_dir, path) = edited(TABLE, SWAPPED.0, SWAPPED.1);
+    let stdout = succeeds(common::tariffs(repo.path()).arg("import").arg(&path));
+    assert!(
+        stdout.contains("the same values as the source in place")
+            && !stdout.contains("105755 key_"),
+        "{stdout}"
+    );
 }
 
 const RECORD: &str = "nomensoft/gp-consultation-105755-2025.record.json";
@@ -314,6 +356,19 @@ fn a_changed_term_shows_in_the_reissue_the_diff_and_the_history() {
     assert_eq!(changes.keys().collect::<Vec<_>>(), ["key_terms"]);
     assert_eq!(changes["key_terms"][1][1]["key_value"], "0.195646");
     assert_eq!(changed["citations"]["key_terms"]["to"]["source_line"], 13);
+    // Q's value moved by 0.000511 %: `--min-change` weighs the term.
+    for (min, kept) in [("0.0005", 1), ("0.0006", 0)] {
+        let (_, filtered) = common::json_of(common::tariffs(repo.path()).args([
+            "diff",
+            &format!("HEAD~1:{snapshot}"),
+            snapshot,
+            "--format",
+            "json",
+            "--min-change",
+            min,
+        ]));
+        assert_eq!(filtered["changed"].as_array().unwrap().len(), kept, "{min}");
+    }
     common::tariffs(repo.path())
         .args(["diff", &format!("HEAD~1:{snapshot}"), snapshot])
         .assert()
@@ -380,4 +435,61 @@ fn the_doctors_table_as_a_pdf_gives_the_rows_of_its_text() {
         }
         assert_eq!(pdf.rows[0].key_terms.len(), 2, "{name}");
     }
+}
+
+/// A doctors' convention giving 105755 a value of the key letter K, which
+/// none of its terms (`N 8 + Q 30`) has.
+const K_FOR_105755: &str = " CONVENTION
+
+ENTRE LES MEDECINS ET LES ORGANISMES ASSUREURS
+
+La convention est conclue pour l'année 2025.
+
+A partir du 1er juillet 2025, la valeur du facteur de multiplication K est fixée à :
+- 1,700000 pour la prestation 105755.
+";
+
+/// The key value belongs to no term: the table's fields stay whole (no
+/// `key_letter K` beside `key_terms N + Q`), and the state says why.
+#[test]
+fn a_key_value_for_a_letter_no_term_has_changes_nothing_and_says_why() {
+    let repo = common::doctors_repo();
+    let dir = tempfile::tempdir().unwrap();
+    let convention = dir.path().join("convention-medecins-2025.fr.txt");
+    std::fs::write(&convention, K_FOR_105755).unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(&convention)
+        .assert()
+        .success();
+    let why = "the key value 1.700000 of sources/medicine/2025-01-01-convention.fr.txt:8 \
+               (from 2025-07-01) is for key letter K, and the fee is a sum of the key letters N, Q";
+    common::tariffs(repo.path())
+        .args(["show", "105755", "--date", "2025-08-01"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("key_letter                 N\n"))
+        .stdout(predicates::str::contains(
+            "key_value                  3.372107\n",
+        ))
+        .stdout(predicates::str::contains("relative_value             8\n"))
+        .stdout(predicates::str::contains(format!(
+            "key_value                  not derived: {why}"
+        )));
+    let (code, shown) = common::json_of(common::tariffs(repo.path()).args([
+        "show",
+        "105755",
+        "--date",
+        "2025-08-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, Some(0));
+    let state = &shown["state"];
+    assert_eq!(state["key_letter"], "N");
+    assert_eq!(state["key_value"], "3.372107");
+    assert_eq!(state["key_terms"][0]["key_value"], "3.372107");
+    assert_eq!(state["fee"], "32.85");
+    let said = state["not_derived"]["key_value"].as_str().unwrap();
+    assert!(said.starts_with(why), "{said}");
 }

@@ -61,9 +61,9 @@ pub struct RowCells {
     pub hospitalized_code: Option<Code>,
     /// The relative value (`24`).
     pub relative_value: Decimal,
-    /// Every term of a fee of two or three key letters, in the order of the
-    /// relative value; empty for a row of one key letter or none. The three
-    /// fields above then hold its first term.
+    /// Every term of a fee of two or three key letters, in the order of their
+    /// key letters (not as printed); empty for a row of one key letter or
+    /// none. The three fields above then hold its first term.
     pub key_terms: Vec<KeyTerm>,
     /// `None` for a free fee `(*)`.
     pub fee: Option<Decimal>,
@@ -501,17 +501,49 @@ mod tests {
     }
 
     #[test]
-    fn three_terms_in_any_order_with_points_and_tight_signs() {
+    fn three_terms_in_any_order_with_points_and_tight_signs_read_in_letter_order() {
         let r = parse_row(
             "K = 1.5 N =3.372107 Q = 0.195645 105755 - =Q 30 +N 8 + K 2,5 (*) 27,85 23,85",
         )
         .unwrap();
         let letters: String = r.key_terms.iter().map(|t| t.key_letter).collect();
-        assert_eq!(letters, "QNK", "the order of the relative value");
-        assert_eq!(r.key_terms[2].key_value, d("1.5"));
-        assert_eq!(r.key_terms[2].coefficient, d("2.5"));
+        assert_eq!(letters, "KNQ", "the order of the key letters");
+        assert_eq!(r.key_terms[0].key_value, d("1.5"));
+        assert_eq!(r.key_terms[0].coefficient, d("2.5"));
         assert_eq!(r.fee, None);
-        assert_eq!((r.key_letter, r.key_value), (Some('Q'), d("0.195645")));
+        assert_eq!(
+            (r.key_letter, r.key_value, r.relative_value),
+            (Some('K'), d("1.5"), d("2.5")),
+            "the single fields hold the term of the first letter"
+        );
+    }
+
+    #[test]
+    fn the_same_terms_printed_in_another_order_are_the_same_row() {
+        let line = " Q = 0,195645 N = 3,372107 105755 - = Q 30 + N 8 32,85 27,85 23,85";
+        let swapped = parse_row(line).unwrap();
+        let printed =
+            parse_row(" N = 3,372107 Q = 0,195645 105755 - = N 8 + Q 30 32,85 27,85 23,85")
+                .unwrap();
+        assert_eq!(swapped.key_terms, printed.key_terms);
+        assert_eq!(
+            (
+                swapped.key_letter,
+                swapped.key_value,
+                swapped.relative_value
+            ),
+            (
+                printed.key_letter,
+                printed.key_value,
+                printed.relative_value
+            )
+        );
+        // The spans are still the printed cells.
+        assert_eq!(
+            &line[swapped.spans.key_value.range()],
+            "0,195645 N = 3,372107"
+        );
+        assert_eq!(&line[swapped.spans.relative_value.range()], "30 + N 8");
     }
 
     /// Where each malformed row of several key letters is reported.

@@ -80,6 +80,10 @@ pub enum Rule {
     NomensoftMismatch,
     /// A NomenSoft fee category whose description this tool does not know.
     UnknownFeeCategory,
+    /// A row's `key_terms` name a letter twice or are not in the order of
+    /// their key letters, or its single fields (`key_letter`, `key_value`,
+    /// `relative_value`) do not repeat the first term.
+    KeyTermsInconsistent,
 }
 
 impl Rule {
@@ -109,6 +113,7 @@ impl Rule {
             Rule::SourcePath => "source-path",
             Rule::NomensoftMismatch => "nomensoft-mismatch",
             Rule::UnknownFeeCategory => "unknown-fee-category",
+            Rule::KeyTermsInconsistent => "key-terms-inconsistent",
         }
     }
 

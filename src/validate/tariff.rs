@@ -57,6 +57,7 @@ pub fn check(table: &TariffTable, locate: &dyn Locate) -> Vec<Finding> {
 fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<Finding>) {
     let at = |cell| locate.place(index, row, cell);
     let code = row.code();
+    check_terms(row, at, out);
     for (value, cell) in [
         (row.ambulatory_code, Cell::AmbulatoryCode),
         (row.hospitalized_code, Cell::HospitalizedCode),
@@ -160,6 +161,63 @@ fn formula(row: &TariffRow) -> (&'static str, String) {
             "the sum of its key letters' terms",
             KeyTerm::formula(&row.key_terms, doc),
         )
+    }
+}
+
+/// The snapshot contract of a row of several key letters: its terms name
+/// distinct letters, in the order of the letters, and the single fields
+/// repeat the first term. A parse always keeps it; a hand-edited snapshot
+/// may not.
+fn check_terms(row: &TariffRow, at: impl Fn(Cell) -> Place, out: &mut Vec<Finding>) {
+    let terms = &row.key_terms;
+    if terms.is_empty() {
+        return;
+    }
+    let mut canonical = terms.clone();
+    canonical.sort_by_key(|t| t.key_letter);
+    let single = |letter: Option<char>, value: Decimal, relative: Decimal| {
+        let letter = letter.map_or("none".to_string(), |c| c.to_string());
+        format!(
+            "key_letter {letter}, key_value {}, relative_value {}",
+            doc(value),
+            doc(relative)
+        )
+    };
+    let found = format!(
+        "key_terms {}; {}",
+        KeyTerm::formula(terms, doc),
+        single(row.key_letter, row.key_value, row.relative_value)
+    );
+    let finding = |message: String| {
+        Finding::new(Rule::KeyTermsInconsistent, at(Cell::Row), message).for_code(row.code())
+    };
+    if let Some(twice) = canonical
+        .windows(2)
+        .find(|w| w[0].key_letter == w[1].key_letter)
+    {
+        let letter = twice[0].key_letter;
+        out.push(finding(format!(
+            "key_terms name key letter {letter} twice: {found}"
+        )));
+        return;
+    }
+    let first = canonical[0];
+    let mut wrong = Vec::new();
+    if canonical != *terms {
+        wrong.push("key_terms are not in the order of their key letters");
+    }
+    if (row.key_letter, row.key_value, row.relative_value)
+        != (Some(first.key_letter), first.key_value, first.coefficient)
+    {
+        wrong.push("the single fields do not repeat the first term (by letter)");
+    }
+    if !wrong.is_empty() {
+        let expected = format!(
+            "key_terms {}; {}",
+            KeyTerm::formula(&canonical, doc),
+            single(Some(first.key_letter), first.key_value, first.coefficient)
+        );
+        out.push(finding(wrong.join("; ")).expected_found(expected, found));
     }
 }
 

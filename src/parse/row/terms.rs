@@ -7,6 +7,11 @@
 //! several must pair each declared letter with one term and each term with
 //! one declared letter, three at most; the first failure is the row's
 //! syntax error, with the caret on the cell at fault.
+//!
+//! The terms are kept in the order of their key letters, whatever the order
+//! printed (`= Q 30 + N 8` reads as `N 8 + Q 30`): the same fee printed
+//! otherwise is the same row, in a diff, a re-issue and between languages.
+//! The spans still cover the cells as printed.
 
 use rust_decimal::Decimal;
 
@@ -97,7 +102,8 @@ fn one_letter(line: &str, declared: Part, term: Part) -> Result<Option<char>, Ro
     Ok(declared.letter.or(term.letter).map(|(c, _)| c))
 }
 
-/// The terms of a row of several key letters, in the order of its sum.
+/// The terms of a row of several key letters, in the order of their key
+/// letters (not of the sum: see the module's documentation).
 fn several(line: &str, declared: &Parts, sum: &Parts) -> Result<Vec<KeyTerm>, RowSyntaxError> {
     let error = |at: usize, expected: String| Err(syntax_error(line, &line[at..], expected));
     if let Some((_, at)) = declared.letters().nth(MAX_TERMS) {
@@ -168,6 +174,7 @@ fn several(line: &str, declared: &Parts, sum: &Parts) -> Result<Vec<KeyTerm>, Ro
             format!("`+ {c} …`: a term for key letter {c}, whose value the row gives (`{c} =`)"),
         );
     }
+    terms.sort_by_key(|t| t.key_letter);
     Ok(terms)
 }
 
