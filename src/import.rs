@@ -413,10 +413,10 @@ impl Commits<'_> {
         removes: &[String],
         message: &str,
     ) -> Result<(), Error> {
-        let mut all = writes.to_vec();
-        all.extend(self.schema_writes.take().unwrap_or_default());
+        let schema = self.schema_writes.take().unwrap_or_default();
+        let all: Vec<&FileWrite> = writes.iter().chain(&schema).collect();
         let commit = series.commit(&all, removes, message, self.author)?;
-        self.repo.pend(&all, removes);
+        self.repo.pend(all.iter().copied(), removes);
         let paths = writes.iter().map(|w| w.path.clone());
         self.stored
             .written

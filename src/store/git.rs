@@ -284,8 +284,9 @@ impl GitRepo {
         author: &Signature<'_>,
     ) -> Result<Oid, Error> {
         let mut commit = None;
+        let writes: Vec<&FileWrite> = writes.iter().collect();
         self.commit_series(|series| {
-            commit = Some(series.commit(writes, removes, message, author)?);
+            commit = Some(series.commit(&writes, removes, message, author)?);
             Ok(())
         })?;
         Ok(commit.expect("the series made its commit"))
@@ -359,14 +360,14 @@ impl GitRepo {
         };
         let journal = series.journal(&branch, tip)?;
         // The new contents, from memory (the pack would inflate them again).
+        let tip_tree = repo
+            .find_commit(tip)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))?;
         let contents = journal
             .writes
             .iter()
-            .map(|path| {
-                Ok(series
-                    .file(path)?
-                    .expect("the journal writes what the tip holds"))
-            })
+            .map(|path| series.content(&tip_tree, path))
             .collect::<Result<Vec<_>, Error>>()?;
         self.land(journal, &contents, parent, &log)?;
         Ok(Some(tip))
@@ -378,7 +379,7 @@ impl GitRepo {
     fn land(
         &self,
         journal: Journal,
-        contents: &[Vec<u8>],
+        contents: &[std::borrow::Cow<'_, [u8]>],
         parent: Option<Oid>,
         log: &str,
     ) -> Result<(), Error> {
@@ -755,14 +756,14 @@ pub fn parse_author(text: &str) -> Option<Signature<'static>> {
 /// interrupted, `recover` rewrites every file from the commit's blobs, so
 /// they need not survive a crash and are not flushed one by one. What must
 /// be on disk before the commit point is the journal.
-fn stage_temporaries(work: &Path, contents: &[Vec<u8>]) -> Result<Vec<PathBuf>, Error> {
+fn stage_temporaries(work: &Path, contents: &[impl AsRef<[u8]>]) -> Result<Vec<PathBuf>, Error> {
     fs::create_dir_all(work).map_err(|e| Error::io(work, e))?;
     contents
         .iter()
         .enumerate()
         .map(|(i, bytes)| {
             let temp = work.join(format!("{i}.tmp"));
-            fs::write(&temp, bytes).map_err(|e| Error::io(&temp, e))?;
+            fs::write(&temp, bytes.as_ref()).map_err(|e| Error::io(&temp, e))?;
             Ok(temp)
         })
         .collect()
@@ -827,6 +828,17 @@ impl<'a> Series<'a> {
         self.blob(id).map(|bytes| Some(bytes.into_owned()))
     }
 
+    /// The bytes of `path` in `tree` (a tree of the series): borrowed when
+    /// the series made its blob.
+    fn content(
+        &self,
+        tree: &git2::Tree<'_>,
+        path: &str,
+    ) -> Result<std::borrow::Cow<'_, [u8]>, Error> {
+        let entry = tree.get_path(Path::new(path)).map_err(|e| self.err(e))?;
+        self.blob(entry.id())
+    }
+
     /// A blob's bytes: the series' own, or read from disk.
     fn blob(&self, id: Oid) -> Result<std::borrow::Cow<'_, [u8]>, Error> {
         if let Some(bytes) = self.blobs.get(&id) {
@@ -838,7 +850,7 @@ impl<'a> Series<'a> {
     /// Makes a commit of `writes` and `removes` on top of the series' last one.
     pub fn commit(
         &mut self,
-        writes: &[FileWrite],
+        writes: &[&FileWrite],
         removes: &[String],
         message: &str,
         author: &Signature<'_>,
@@ -867,7 +879,7 @@ impl<'a> Series<'a> {
 
     fn build_tree(
         &mut self,
-        writes: &[FileWrite],
+        writes: &[&FileWrite],
         removes: &[String],
     ) -> Result<git2::Tree<'a>, Error> {
         let mut index = Index::new().map_err(|e| self.err(e))?;

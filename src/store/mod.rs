@@ -61,7 +61,11 @@ impl DataRepo {
     /// an import commits documents one after another and updates the work
     /// tree once at the end, and each commit's message is made against the
     /// ones before.
-    pub fn pend(&mut self, writes: &[FileWrite], removes: &[String]) {
+    pub fn pend<'w>(
+        &mut self,
+        writes: impl IntoIterator<Item = &'w FileWrite>,
+        removes: &[String],
+    ) {
         for write in writes {
             self.pending
                 .insert(write.path.clone(), Some(write.bytes.clone()));
