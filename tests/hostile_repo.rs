@@ -291,3 +291,31 @@ fn an_import_after_an_interrupted_one_is_placed_against_its_finished_work_tree()
     tariffs(repo.path()).arg("validate").assert().success();
     assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
 }
+
+/// A pack that libgit2 was writing when an import was killed is removed by
+/// a later import once it is an hour old; a fresh one is left alone (it may
+/// be another program's, being written).
+#[test]
+fn stale_pack_temporaries_of_a_killed_import_are_removed() {
+    let repo = imported_repo();
+    let pack_dir = repo.path().join(".git/objects/pack");
+    std::fs::create_dir_all(&pack_dir).unwrap();
+    let stale = pack_dir.join("pack_git2_a1b2c3");
+    let fresh = pack_dir.join("pack_git2_d4e5f6");
+    std::fs::write(&stale, b"PACK half written").unwrap();
+    std::fs::write(&fresh, b"PACK being written").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(reissue())
+        .assert()
+        .success();
+    assert!(!stale.exists(), "the stale temporary pack is gone");
+    assert!(fresh.exists(), "a recent one is left alone");
+}

@@ -304,6 +304,7 @@ impl GitRepo {
         make: impl FnOnce(&mut Series<'_>) -> Result<(), Error>,
     ) -> Result<Option<Oid>, Error> {
         self.recover()?;
+        self.remove_stale_pack_temporaries();
         let (branch, parent) = self.head()?;
         // A second handle on the repository whose object database writes
         // to memory first: nothing of the series reaches disk until `land`.
@@ -371,6 +372,33 @@ impl GitRepo {
             .collect::<Result<Vec<_>, Error>>()?;
         self.land(journal, &contents, parent, &log)?;
         Ok(Some(tip))
+    }
+
+    /// Removes the temporary files of packs that libgit2's indexer was
+    /// writing when an import was killed (`objects/pack/pack_git2_*`): no
+    /// reference names their objects, and git would report them as garbage
+    /// forever. Only files an hour old are removed, so a pack that another
+    /// libgit2 program is writing right now is left alone; failures are
+    /// ignored (this is tidying, not the import).
+    fn remove_stale_pack_temporaries(&self) {
+        let dir = self.git_dir().join("objects/pack");
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return;
+        };
+        let hour = std::time::Duration::from_secs(3600);
+        for entry in entries.flatten() {
+            let stale = entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("pack_git2_")
+                && entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
+            if stale {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Moves the branch to the journal's commit and updates the work tree,
