@@ -101,6 +101,12 @@ fn exact_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     (sum.scale() >= a.scale().max(b.scale())).then_some(sum)
 }
 
+/// `a − b`, or `None` unless it is exact (a personal share: fee minus
+/// intervention; see [`exact_add`]).
+pub fn exact_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
+    exact_add(a, -b)
+}
+
 /// Σ key value × coefficient over a fee's key-letter terms, half-up to the
 /// cent; `None` when a product or the sum does not fit in a decimal exactly.
 ///
@@ -167,6 +173,15 @@ mod tests {
             Some(d("25.60"))
         );
         assert_eq!(fee_of(d("0,2"), d("0,5")), Some(d("0.10")));
+    }
+
+    #[test]
+    fn a_difference_that_would_be_rounded_is_none() {
+        let d = |s: &str| parse(s).unwrap();
+        assert_eq!(exact_sub(d("25,60"), d("23,10")), Some(d("2.50")));
+        // 1e24 − 0,004999… needs 52 digits.
+        let fee = d("1000000000000000000000000,00");
+        assert_eq!(exact_sub(fee, d("0,004999999999999999999999999")), None);
     }
 
     #[test]

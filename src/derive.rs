@@ -169,7 +169,7 @@ fn complete_code(state: &mut CodeState, date: NaiveDate, relatives: &Relatives) 
         let Some(paid) = amount(state, intervention) else {
             continue;
         };
-        let Some(value) = fee.checked_sub(paid) else {
+        let Some(value) = crate::decimal::exact_sub(fee, paid) else {
             continue;
         };
         let inputs = vec![

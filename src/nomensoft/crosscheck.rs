@@ -94,8 +94,12 @@ fn table_value(row: &TariffRow, category: Category) -> Option<Decimal> {
         Category::Fee => row.fee,
         Category::InterventionPreferential => Some(row.intervention_preferential),
         Category::InterventionStandard => Some(row.intervention_standard),
-        Category::PersonalSharePreferential => row.fee?.checked_sub(row.intervention_preferential),
-        Category::PersonalShareStandard => row.fee?.checked_sub(row.intervention_standard),
+        Category::PersonalSharePreferential => {
+            crate::decimal::exact_sub(row.fee?, row.intervention_preferential)
+        }
+        Category::PersonalShareStandard => {
+            crate::decimal::exact_sub(row.fee?, row.intervention_standard)
+        }
         Category::Unknown => None,
     }
 }

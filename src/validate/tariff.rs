@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::{Finding, Place, Rule};
 use crate::code::Code;
-use crate::decimal::to_document_style as doc;
+use crate::decimal::{self, to_document_style as doc};
 use crate::model::{KeyTerm, TariffRow, TariffTable};
 
 /// A cell of a row, for pointing at it.
@@ -131,7 +131,7 @@ fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<F
                 .expected_found(format!("at most {}", doc(base)), doc(value))
                 .for_code(code),
             );
-        } else if base.checked_sub(value).is_none() {
+        } else if decimal::exact_sub(base, value).is_none() {
             out.push(overflow(
                 at(cell),
                 code,
@@ -307,8 +307,8 @@ fn share(row: &TariffRow) -> Option<(Decimal, Decimal)> {
         None => row.reference_fee()?,
     };
     Some((
-        base.checked_sub(row.intervention_preferential)?,
-        base.checked_sub(row.intervention_standard)?,
+        decimal::exact_sub(base, row.intervention_preferential)?,
+        decimal::exact_sub(base, row.intervention_standard)?,
     ))
 }
 
