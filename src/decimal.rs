@@ -102,7 +102,8 @@ fn exact_add(a: Decimal, b: Decimal) -> Option<Decimal> {
 }
 
 /// `a − b`, or `None` unless it is exact (a personal share: fee minus
-/// intervention; see [`exact_add`]).
+/// intervention). A difference that would need more than 28 significant
+/// digits is rounded by `rust_decimal` without a word, so it is refused.
 pub fn exact_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
     exact_add(a, -b)
 }
