@@ -265,19 +265,14 @@ fn derive_fee_of_terms(
         Some(Value::Letter(c)) => Some(*c),
         _ => None,
     };
-    let mut matching = terms
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| Some(t.key_letter) == letter);
-    let (Some((index, _)), None) = (matching.next(), matching.next()) else {
-        let letters: Vec<String> = terms.iter().map(|t| t.key_letter.to_string()).collect();
+    let Some(index) = KeyTerm::only_of(terms, letter) else {
         let named = letter.map_or("names no key letter".to_string(), |l| {
             format!("is for key letter {l}, which none of them is")
         });
         let why = format!(
             "the fee {} is a sum of the key letters {}, and the key value {key_value} {named}: it could be any term's, so no fee is derived",
             from_table(borrowed),
-            letters.join(", ")
+            KeyTerm::letters(terms)
         );
         state.not_derived.insert(Field::Fee, why);
         return;

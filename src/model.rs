@@ -231,6 +231,25 @@ pub struct KeyTerm {
 }
 
 impl KeyTerm {
+    /// The index of the one term of `letter` among `terms`; `None` when no
+    /// letter is given, or none or several terms have it.
+    pub fn only_of(terms: &[KeyTerm], letter: Option<char>) -> Option<usize> {
+        let mut matching = terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| Some(t.key_letter) == letter);
+        match (matching.next(), matching.next()) {
+            (Some((index, _)), None) => Some(index),
+            _ => None,
+        }
+    }
+
+    /// The letters of `terms`, joined: `N, Q`.
+    pub fn letters(terms: &[KeyTerm]) -> String {
+        let letters: Vec<String> = terms.iter().map(|t| t.key_letter.to_string()).collect();
+        letters.join(", ")
+    }
+
     /// `N 8 × 3,372107 + Q 30 × 0,195645`, each number written by `number`
     /// (a decimal comma for findings, a point for data).
     pub fn formula(terms: &[KeyTerm], number: impl Fn(Decimal) -> String) -> String {

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use super::{CodeState, Field, Origin, Value};
+use crate::model::KeyTerm;
 
 /// What an entry does to a code of several key letters: the fields it sets,
 /// and why its key value was set aside, if it was.
@@ -38,12 +39,7 @@ pub(super) fn onto_terms<'a>(
         Some(Value::Letter(c)) => Some(*c),
         _ => None,
     };
-    let mut matching = terms
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| Some(t.key_letter) == letter);
-    let (Some((index, _)), None) = (matching.next(), matching.next()) else {
-        let letters: Vec<String> = terms.iter().map(|t| t.key_letter.to_string()).collect();
+    let Some(index) = KeyTerm::only_of(terms, letter) else {
         let named = letter.map_or("names no key letter".to_string(), |l| {
             format!("is for key letter {l}")
         });
@@ -54,7 +50,7 @@ pub(super) fn onto_terms<'a>(
             "the key value {value} of {}{line} (from {}) {named}, and the fee is a sum of the key letters {}: it could be any term's, so it changes none of the fee's fields",
             origin.source,
             origin.effective_from,
-            letters.join(", ")
+            KeyTerm::letters(terms)
         );
         let kept = fields
             .iter()

@@ -337,8 +337,9 @@ impl GitRepo {
             .map_err(|e| Error::io(&self.git_dir().join("objects/pack"), e))?;
         drop(buffered);
         writer.commit().map_err(|e| self.err(e))?;
-        // The branch will name these objects: each must be on disk now.
-        let disk = self.repo.odb().map_err(|e| self.err(e))?;
+        // The branch will name these objects: each must be on disk now
+        // (a miss makes libgit2 look for the new pack).
+        let disk = &series.disk;
         let ids = made
             .iter()
             .map(|o| o.id())
@@ -361,10 +362,7 @@ impl GitRepo {
         };
         let journal = series.journal(&branch, tip)?;
         // The new contents, from memory (the pack would inflate them again).
-        let tip_tree = repo
-            .find_commit(tip)
-            .and_then(|c| c.tree())
-            .map_err(|e| self.err(e))?;
+        let tip_tree = series.tree_of(tip)?;
         let contents = journal
             .writes
             .iter()
@@ -839,21 +837,24 @@ impl<'a> Series<'a> {
 
     /// The bytes of `path` in the series' last commit (HEAD before the
     /// first), if it is there.
-    pub fn file(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+    pub fn file(&self, path: &str) -> Result<Option<std::borrow::Cow<'_, [u8]>>, Error> {
         let Some(tip) = self.tip else {
             return Ok(None);
         };
-        let tree = self
-            .repo
-            .find_commit(tip)
-            .and_then(|c| c.tree())
-            .map_err(|e| self.err(e))?;
-        let id = match tree.get_path(Path::new(path)) {
+        let id = match self.tree_of(tip)?.get_path(Path::new(path)) {
             Ok(entry) => entry.id(),
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(self.err(e)),
         };
-        self.blob(id).map(|bytes| Some(bytes.into_owned()))
+        self.blob(id).map(Some)
+    }
+
+    /// The tree of one of the series' commits (or of the commit it starts from).
+    fn tree_of(&self, commit: Oid) -> Result<git2::Tree<'a>, Error> {
+        self.repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(e))
     }
 
     /// The bytes of `path` in `tree` (a tree of the series): borrowed when
@@ -912,11 +913,7 @@ impl<'a> Series<'a> {
     ) -> Result<git2::Tree<'a>, Error> {
         let mut index = Index::new().map_err(|e| self.err(e))?;
         if let Some(tip) = self.tip {
-            let tree = self
-                .repo
-                .find_commit(tip)
-                .and_then(|c| c.tree())
-                .map_err(|e| self.err(e))?;
+            let tree = self.tree_of(tip)?;
             index.read_tree(&tree).map_err(|e| self.err(e))?;
         }
         for write in writes {
@@ -968,11 +965,7 @@ impl<'a> Series<'a> {
     /// What the work tree must become: every touched path that the last
     /// commit holds is written, every other one removed.
     fn journal(&self, branch: &str, tip: Oid) -> Result<Journal, Error> {
-        let tree = self
-            .repo
-            .find_commit(tip)
-            .and_then(|c| c.tree())
-            .map_err(|e| self.err(e))?;
+        let tree = self.tree_of(tip)?;
         let (mut writes, mut removes) = (Vec::new(), Vec::new());
         for path in &self.paths {
             match tree.get_path(Path::new(path)) {
