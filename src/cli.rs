@@ -114,6 +114,10 @@ pub enum Command {
     /// `codes` (the state asked for), `history` (every dated state) and
     /// `snapshots`, indexed by code and date.
     ///
+    /// CSV cells that a spreadsheet would run as formulas get a leading
+    /// apostrophe (OWASP's advice against CSV injection); --csv-raw writes
+    /// them as stored.
+    ///
     /// Example: tariffs export --date 2024-01-01 --format csv
     /// Example: tariffs export --format sqlite -o tariffs.sqlite
     #[command(verbatim_doc_comment)]
@@ -183,7 +187,9 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
-    /// Write to FILE instead of standard output.
+    /// Write to FILE instead of standard output: whole, through a temporary
+    /// file beside it renamed over it. Only a regular file is replaced; a
+    /// link, pipe, device or folder at FILE is refused (exit 2).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// The profession, for dates (default: the only one in the repository).
@@ -223,7 +229,16 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// Write to FILE instead of standard output.
+    /// With --format csv: write every cell exactly as stored. By default a
+    /// cell that a spreadsheet would run as a formula (one beginning with
+    /// = + - @, a tab or a carriage return, and not a number like -1.25)
+    /// gets a leading apostrophe, as OWASP advises against CSV injection.
+    /// For programs that read the CSV, not for spreadsheets.
+    #[arg(long)]
+    pub csv_raw: bool,
+    /// Write to FILE instead of standard output: whole, through a temporary
+    /// file beside it renamed over it. Only a regular file is replaced; a
+    /// link, pipe, device or folder at FILE is refused (exit 2).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -344,6 +359,13 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
+    /// With --format csv: write every cell exactly as stored. By default a
+    /// cell that a spreadsheet would run as a formula (one beginning with
+    /// = + - @, a tab or a carriage return, and not a number like -1.25)
+    /// gets a leading apostrophe, as OWASP advises against CSV injection.
+    /// For programs that read the CSV, not for spreadsheets.
+    #[arg(long)]
+    pub csv_raw: bool,
     /// Show a unified diff of the two canonical YAML files instead (snapshots only).
     #[arg(long)]
     pub text: bool,

@@ -14,6 +14,10 @@
 //! list of `{key_letter, key_value, coefficient}`, in CSV and SQLite the
 //! column `key_terms` (`N 8 × 3.372107 + Q 30 × 0.195645`) with its origin
 //! columns, after all the others so that readers by position keep working.
+//!
+//! The CSV neutralises cells a spreadsheet would run as formulas (see
+//! [`crate::csv_out`]); the SQLite database is built beside its path and
+//! renamed over it (see [`crate::output`] and [`write_sqlite`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -25,8 +29,10 @@ use serde::Serialize;
 
 use crate::catalog::{self, Snapshot, SnapshotRef};
 use crate::code::Code;
+use crate::csv_out::{CsvWriter, Formulas};
 use crate::error::Error;
 use crate::model::KeyTerm;
+use crate::output::OutputFile;
 use crate::state::{CodeState, Field, Origin, Value};
 use crate::store::git::GitRepo;
 use crate::store::DataRepo;
@@ -342,17 +348,24 @@ fn added_value(record: &Record, field: Field) -> Option<String> {
         .then(|| KeyTerm::formula(terms, |d| d.to_string()))
 }
 
-/// Writes records as CSV with a header row.
+/// Writes records as CSV with a header row, with the cells a spreadsheet
+/// would run as formulas neutralised (see [`crate::csv_out`]).
 pub fn write_csv(records: &[Record], out: impl Write) -> Result<(), Error> {
-    let mut csv = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| Error::Usage(format!("cannot write the CSV: {e}"));
-    csv.write_record(columns()).map_err(io)?;
+    write_csv_with(records, out, Formulas::Neutralised)
+}
+
+/// Writes records as CSV with a header row, formulas as asked.
+pub fn write_csv_with(
+    records: &[Record],
+    out: impl Write,
+    formulas: Formulas,
+) -> Result<(), Error> {
+    let mut csv = CsvWriter::new(out, formulas);
+    csv.record(columns().iter().map(String::as_str))?;
     for record in records {
-        csv.write_record(cells(record).iter().map(|c| c.as_deref().unwrap_or("")))
-            .map_err(io)?;
+        csv.record(cells(record).iter().map(|c| c.as_deref().unwrap_or("")))?;
     }
-    csv.flush()
-        .map_err(|e| Error::Usage(format!("cannot write the CSV: {e}")))
+    csv.finish().map(drop)
 }
 
 /// A record as a JSON object: the flat values, derived values, and origins by field.
@@ -392,49 +405,76 @@ pub fn to_json(record: &Record) -> serde_json::Value {
     map.into()
 }
 
-/// Writes an SQLite database at `path` (replaced if it exists) with tables
-/// `codes` (the records), `history` (every dated state) and `snapshots`.
+/// Writes an SQLite database at `path` with tables `codes` (the records),
+/// `history` (every dated state) and `snapshots`.
+///
+/// The database is built in a temporary file beside `path` and renamed over
+/// it (see [`crate::output`]): only a regular file is replaced, and only
+/// whole. A database in use is not replaced: a write-ahead log
+/// (`PATH-wal`) or a rollback journal (`PATH-journal`) beside it holds
+/// another program's writes, which would be lost, or would corrupt the new
+/// database when SQLite found them beside it.
 pub fn write_sqlite(export: &Export, path: &Path) -> Result<(), Error> {
-    let fail = |e: rusqlite::Error| {
+    refuse_database_in_use(path)?;
+    let file = OutputFile::create(path)?;
+    fill_sqlite(export, file.path()).map_err(|e| {
         Error::Usage(format!(
             "{}: cannot write the database: {e}",
             path.display()
         ))
-    };
-    if path.exists() {
-        std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+    })?;
+    refuse_database_in_use(path)?;
+    file.commit()
+}
+
+/// Refuses a database that has a write-ahead log or a journal beside it.
+fn refuse_database_in_use(path: &Path) -> Result<(), Error> {
+    for suffix in ["-wal", "-journal"] {
+        let mut beside = path.as_os_str().to_owned();
+        beside.push(suffix);
+        let beside = std::path::PathBuf::from(beside);
+        if std::fs::symlink_metadata(&beside).is_ok() {
+            return Err(Error::Usage(format!(
+                "{}: the database is in use: {} beside it holds writes of another \
+                 program, which replacing the database would lose; close that program \
+                 (opening and closing the database with `sqlite3` finishes writes \
+                 interrupted by a crash), or export to another path",
+                path.display(),
+                beside.display()
+            )));
+        }
     }
-    let mut db = rusqlite::Connection::open(path).map_err(fail)?;
+    Ok(())
+}
+
+/// Creates the tables of an export in the (new, empty) database at `path`.
+fn fill_sqlite(export: &Export, path: &Path) -> Result<(), rusqlite::Error> {
+    let mut db = rusqlite::Connection::open(path)?;
     let columns = columns();
     let defs: Vec<String> = columns.iter().map(|c| format!("{c} TEXT")).collect();
-    let tx = db.transaction().map_err(fail)?;
+    let tx = db.transaction()?;
     for table in ["codes", "history"] {
         tx.execute_batch(&format!(
             "CREATE TABLE {table} ({});
              CREATE INDEX {table}_code ON {table}(code);
              CREATE INDEX {table}_date ON {table}(profession, date);",
             defs.join(", ")
-        ))
-        .map_err(fail)?;
+        ))?;
         let marks = vec!["?"; columns.len()].join(", ");
-        let mut insert = tx
-            .prepare(&format!("INSERT INTO {table} VALUES ({marks})"))
-            .map_err(fail)?;
+        let mut insert = tx.prepare(&format!("INSERT INTO {table} VALUES ({marks})"))?;
         let rows = if table == "codes" {
             &export.records
         } else {
             &export.history
         };
         for record in rows {
-            insert
-                .execute(rusqlite::params_from_iter(cells(record)))
-                .map_err(fail)?;
+            insert.execute(rusqlite::params_from_iter(cells(record)))?;
         }
     }
     tx.execute_batch(
         "CREATE TABLE snapshots (path TEXT PRIMARY KEY, kind TEXT, profession TEXT, effective_from TEXT, commit_id TEXT);",
     )
-    .map_err(fail)?;
+    ?;
     for s in &export.snapshots {
         tx.execute(
             "INSERT INTO snapshots VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -445,8 +485,9 @@ pub fn write_sqlite(export: &Export, path: &Path) -> Result<(), Error> {
                 s.effective_from.to_string(),
                 s.commit
             ],
-        )
-        .map_err(fail)?;
+        )?;
     }
-    tx.commit().map_err(fail)
+    tx.commit()?;
+    // Closed before the file is renamed: nothing of it is left open.
+    db.close().map_err(|(_, e)| e)
 }

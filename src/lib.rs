@@ -29,7 +29,10 @@
 //! Questions across versions read snapshots back ([`catalog`]) into a
 //! [`state::State`] per date, complete it with derived fees ([`mod@derive`]),
 //! and compare ([`compare`], [`diff`]), trace ([`history`]), export
-//! ([`export`]) or report ([`audit`]).
+//! ([`export`]) or report ([`audit`]). Every CSV goes through [`csv_out`]
+//! (formula cells neutralised for spreadsheets), and every file a user
+//! names with `-o` through [`output`] (written whole, over a regular file
+//! only).
 //!
 //! [`Repository`] is the entry point for a Rust program: each method returns a
 //! typed report and prints nothing. (The `cli` and `cmd` modules belong to the
@@ -113,6 +116,7 @@ pub mod cli;
 pub mod cmd;
 pub mod code;
 pub mod compare;
+pub mod csv_out;
 pub mod decimal;
 pub mod derive;
 pub mod diff;
@@ -123,6 +127,7 @@ pub mod import;
 pub mod layout;
 pub mod model;
 pub mod nomensoft;
+pub mod output;
 pub mod parse;
 pub mod pipeline;
 pub mod placement;

@@ -5,9 +5,11 @@ use serde::Serialize;
 use similar::TextDiff;
 
 use super::{Out, Outcome};
+use crate::audit::markdown::escape;
 use crate::cli::{DiffArgs, DiffFilterArgs, DiffFormat, OnlyArg};
 use crate::code::Code;
 use crate::compare::{self, Side, SideInfo};
+use crate::csv_out::{CsvWriter, Formulas};
 use crate::diff::{self, Change, Diff, Filter, Only};
 use crate::error::Error;
 use crate::state::{CodeState, Field, Origin};
@@ -57,6 +59,11 @@ pub fn filter(args: &DiffFilterArgs) -> Result<Filter, Error> {
 }
 
 pub fn run(args: DiffArgs) -> Result<Outcome, Error> {
+    if args.csv_raw && (args.format != DiffFormat::Csv || args.text) {
+        return Err(Error::Usage(
+            "--csv-raw applies to --format csv only".into(),
+        ));
+    }
     let repo = DataRepo::open(&args.repo.repo)?;
     let filter = filter(&args.filter)?;
     if compare::are_revisions(&repo, &args.from, &args.to)? {
@@ -86,7 +93,7 @@ pub fn run(args: DiffArgs) -> Result<Outcome, Error> {
     };
     match args.format {
         DiffFormat::Json => Out::json(&report),
-        DiffFormat::Csv => Out::print(&csv(d)?),
+        DiffFormat::Csv => Out::print(&csv(d, formulas(&args))?),
         DiffFormat::Markdown => Out::print(&markdown(&report)),
         DiffFormat::Text => Out::print(&text(&report)),
     }
@@ -135,7 +142,7 @@ fn revisions(repo: &DataRepo, args: &DiffArgs, filter: &Filter) -> Result<Outcom
                 out.push_str(&format!("== {}\n", s.snapshot));
                 out.push_str(&match args.format {
                     DiffFormat::Markdown => markdown(&report),
-                    DiffFormat::Csv => csv(d)?,
+                    DiffFormat::Csv => csv(d, formulas(args))?,
                     _ => text(&report),
                 });
                 out.push('\n');
@@ -348,9 +355,18 @@ fn text(r: &Report<'_>) -> String {
     out
 }
 
-fn csv(d: &Diff) -> Result<String, Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
+/// How `--csv-raw` asks the CSV's formula cells to be written.
+fn formulas(args: &DiffArgs) -> Formulas {
+    if args.csv_raw {
+        Formulas::Raw
+    } else {
+        Formulas::Neutralised
+    }
+}
+
+fn csv(d: &Diff, formulas: Formulas) -> Result<String, Error> {
+    let mut w = CsvWriter::new(Vec::new(), formulas);
+    w.record([
         "status",
         "code",
         "field",
@@ -361,16 +377,14 @@ fn csv(d: &Diff) -> Result<String, Error> {
         "new_source",
         "old_derived",
         "new_derived",
-    ];
-    let io = |e: csv::Error| Error::Usage(format!("writing CSV: {e}"));
-    w.write_record(header).map_err(io)?;
+    ])?;
     for c in &d.changed {
         for ch in &c.changes {
             let rel = ch
                 .relative()
                 .map(|r| r.round_dp(6).to_string())
                 .unwrap_or_default();
-            w.write_record([
+            w.record([
                 "changed",
                 c.code.as_str(),
                 ch.field.name(),
@@ -381,8 +395,7 @@ fn csv(d: &Diff) -> Result<String, Error> {
                 &side_cite(&c.new, ch.field),
                 &derivation(&c.old, ch.field).unwrap_or_default(),
                 &derivation(&c.new, ch.field).unwrap_or_default(),
-            ])
-            .map_err(io)?;
+            ])?;
         }
     }
     for (status, list) in [("added", &d.added), ("removed", &d.removed)] {
@@ -392,22 +405,20 @@ fn csv(d: &Diff) -> Result<String, Error> {
             } else {
                 (cite(&s.origin), String::new())
             };
-            w.write_record([status, s.code.as_str(), "", "", "", "", &old, &new, "", ""])
-                .map_err(io)?;
+            w.record([status, s.code.as_str(), "", "", "", "", &old, &new, "", ""])?;
         }
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::Usage(format!("writing CSV: {e}")))?;
+    let bytes = w.finish()?;
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
 }
 
+/// Every text from the data goes through [`escape`] (no HTML, no link from a document).
 fn markdown(r: &Report<'_>) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
+    let cell = escape;
     let mut out = format!(
         "# Tariff changes: {} → {}\n\n- from: {}\n- to: {}\n\n| | codes |\n|---|---:|\n| changed | {} |\n| added | {} |\n| removed | {} |\n| unchanged | {} |\n",
-        r.from.spec,
-        r.to.spec,
+        cell(&r.from.spec),
+        cell(&r.to.spec),
         cell(&side_line(r.from)),
         cell(&side_line(r.to)),
         r.changed.len(),

@@ -1,25 +1,34 @@
 //! `tariffs export`: the state at a date as CSV, JSON, JSON lines or SQLite.
 
-use std::path::Path;
-
 use super::{Out, Outcome};
 use crate::cli::{ExportArgs, ExportFormat};
+use crate::csv_out::Formulas;
 use crate::error::Error;
 use crate::export::{self, ExportOptions};
+use crate::output;
 use crate::Repository;
 
 pub fn run(args: ExportArgs) -> Result<Outcome, Error> {
+    if args.format == ExportFormat::Sqlite && args.output.is_none() {
+        return Err(Error::Usage(
+            "--format sqlite writes a database file: say where with -o FILE".into(),
+        ));
+    }
+    if args.csv_raw && args.format != ExportFormat::Csv {
+        return Err(Error::Usage(
+            "--csv-raw applies to --format csv only".into(),
+        ));
+    }
+    // Refused before the work rather than after it.
+    if let Some(path) = &args.output {
+        output::check_target(path)?;
+    }
     let repo = Repository::open(&args.repo.repo)?;
     let options = ExportOptions {
         date: args.date,
         profession: args.profession.clone(),
         all_dates: args.all_dates,
     };
-    if args.format == ExportFormat::Sqlite && args.output.is_none() {
-        return Err(Error::Usage(
-            "--format sqlite writes a database file: say where with -o FILE".into(),
-        ));
-    }
     let done = repo.export(&options)?;
     let text = match args.format {
         ExportFormat::Sqlite => {
@@ -28,8 +37,13 @@ pub fn run(args: ExportArgs) -> Result<Outcome, Error> {
             return Ok(Outcome::Clean);
         }
         ExportFormat::Csv => {
+            let formulas = if args.csv_raw {
+                Formulas::Raw
+            } else {
+                Formulas::Neutralised
+            };
             let mut bytes = Vec::new();
-            export::write_csv(&done.records, &mut bytes)?;
+            export::write_csv_with(&done.records, &mut bytes, formulas)?;
             String::from_utf8(bytes).expect("CSV of UTF-8 values")
         }
         ExportFormat::Json => {
@@ -46,12 +60,8 @@ pub fn run(args: ExportArgs) -> Result<Outcome, Error> {
             .collect(),
     };
     match &args.output {
-        Some(path) => write_file(path, &text)?,
+        Some(path) => output::write(path, text.as_bytes())?,
         None => Out::print(&text),
     }
     Ok(Outcome::Clean)
-}
-
-fn write_file(path: &Path, text: &str) -> Result<(), Error> {
-    std::fs::write(path, text).map_err(|e| Error::io(path, e))
 }

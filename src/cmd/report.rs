@@ -5,9 +5,14 @@ use crate::audit;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::compare;
 use crate::error::Error;
+use crate::output;
 use crate::store::DataRepo;
 
 pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
+    // Refused before the work rather than after it.
+    if let Some(path) = &args.output {
+        output::check_target(path)?;
+    }
     let repo = DataRepo::open(&args.repo.repo)?;
     let filter = super::diff::filter(&args.filter)?;
     let comparison = compare::compare(
@@ -23,7 +28,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
         ReportFormat::Markdown => audit::markdown::render(&report),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| Error::io(path, e))?,
+        Some(path) => output::write(path, text.as_bytes())?,
         None => Out::print(&text),
     }
     Ok(Outcome::Clean)
