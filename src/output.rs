@@ -86,10 +86,9 @@ impl OutputFile {
 
     /// Flushes the file to the disk and renames it over the target (which
     /// is checked again), then flushes the folder so the rename lasts.
-    pub fn commit(mut self) -> Result<(), Error> {
+    pub fn commit(self) -> Result<(), Error> {
         let target = self.target.clone();
         let io = |e| Error::io(&target, e);
-        self.temp.flush().map_err(io)?;
         self.temp.as_file().sync_all().map_err(io)?;
         check_target(&target)?;
         if let Ok(old) = fs::metadata(&target) {
@@ -100,13 +99,15 @@ impl OutputFile {
     }
 }
 
+// Through the file itself: tempfile's own `Write` adds the temporary name
+// to every error, which says nothing to the user.
 impl Write for OutputFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.temp.write(buf)
+        self.temp.as_file_mut().write(buf)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.temp.flush()
+        self.temp.as_file_mut().flush()
     }
 }
 

@@ -230,6 +230,51 @@ fn a_missing_folder_is_a_write_error() {
     }
 }
 
+/// A file system of 4 KiB (one page, which the old file takes) mounted on
+/// a temporary folder, unmounted when dropped; `None` where mounting is not
+/// allowed (it needs root).
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount() -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=4k", "tmpfs"])
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .status();
+        made(mounted).then_some(SmallDisk(dir))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.0.path()).status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_exit_2_and_leaves_the_file_as_it_was() {
+    let repo = hostile_repo();
+    let Some(disk) = SmallDisk::mount() else {
+        eprintln!("SKIPPED: cannot mount a small file system here");
+        return;
+    };
+    for args in WRITERS {
+        let out = disk.0.path().join("out");
+        std::fs::write(&out, "old").unwrap();
+        let done = run_bounded(repo.path(), args, &out);
+        assert_eq!(done.status.code(), Some(2), "{args:?}: {}", stderr(&done));
+        assert!(
+            stderr(&done).contains("No space left") || stderr(&done).contains("full"),
+            "{args:?}: {}",
+            stderr(&done)
+        );
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "old", "{args:?}");
+        assert_eq!(names(disk.0.path()), ["out"], "{args:?}: files were left");
+    }
+}
+
 fn sqlite_export(repo: &Path, out: &Path) -> Output {
     run_bounded(repo, &["export", "--format", "sqlite"], out)
 }
