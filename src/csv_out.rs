@@ -40,6 +40,17 @@ pub enum Formulas {
     Raw,
 }
 
+impl Formulas {
+    /// `Raw` when `--csv-raw` was given, else `Neutralised`.
+    pub fn raw_if(raw: bool) -> Formulas {
+        if raw {
+            Formulas::Raw
+        } else {
+            Formulas::Neutralised
+        }
+    }
+}
+
 /// The first characters that make a spreadsheet read a cell as a formula.
 const FORMULA_START: [char; 10] = [
     '=', '+', '-', '@', '\t', '\r', '\n', '\u{FF1D}', '\u{FF0B}', '\u{FF20}',

@@ -93,7 +93,7 @@ pub fn run(args: DiffArgs) -> Result<Outcome, Error> {
     };
     match args.format {
         DiffFormat::Json => Out::json(&report),
-        DiffFormat::Csv => Out::print(&csv(d, formulas(&args))?),
+        DiffFormat::Csv => Out::print(&csv(d, Formulas::raw_if(args.csv_raw))?),
         DiffFormat::Markdown => Out::print(&markdown(&report)),
         DiffFormat::Text => Out::print(&text(&report)),
     }
@@ -142,7 +142,7 @@ fn revisions(repo: &DataRepo, args: &DiffArgs, filter: &Filter) -> Result<Outcom
                 out.push_str(&format!("== {}\n", s.snapshot));
                 out.push_str(&match args.format {
                     DiffFormat::Markdown => markdown(&report),
-                    DiffFormat::Csv => csv(d, formulas(args))?,
+                    DiffFormat::Csv => csv(d, Formulas::raw_if(args.csv_raw))?,
                     _ => text(&report),
                 });
                 out.push('\n');
@@ -353,15 +353,6 @@ fn text(r: &Report<'_>) -> String {
     }
     out.push_str(&format!("\nunchanged: {}\n", codes(r.unchanged)));
     out
-}
-
-/// How `--csv-raw` asks the CSV's formula cells to be written.
-fn formulas(args: &DiffArgs) -> Formulas {
-    if args.csv_raw {
-        Formulas::Raw
-    } else {
-        Formulas::Neutralised
-    }
 }
 
 fn csv(d: &Diff, formulas: Formulas) -> Result<String, Error> {

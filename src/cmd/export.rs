@@ -37,12 +37,8 @@ pub fn run(args: ExportArgs) -> Result<Outcome, Error> {
             return Ok(Outcome::Clean);
         }
         ExportFormat::Csv => {
-            let formulas = if args.csv_raw {
-                Formulas::Raw
-            } else {
-                Formulas::Neutralised
-            };
             let mut bytes = Vec::new();
+            let formulas = Formulas::raw_if(args.csv_raw);
             export::write_csv_with(&done.records, &mut bytes, formulas)?;
             String::from_utf8(bytes).expect("CSV of UTF-8 values")
         }
