@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::import::{self, title, Import, ImportOptions};
 use crate::nomensoft::place::{ExportAction, PlacedExport};
 use crate::pipeline::Processed;
-use crate::placement::{Action, Placement};
+use crate::placement::{Action, DocumentChange, Placement};
 use crate::validate::Finding;
 
 /// The JSON report of an import.
@@ -91,18 +91,34 @@ fn placement_report(p: &Placement) -> PlacementReport<'_> {
         snapshot: &p.snapshot_path,
         action: p.action.word(),
         summary: &p.summary,
-        changes: p.changes.as_ref().map(changes_report),
+        changes: p
+            .changes
+            .as_ref()
+            .map(|d| changes_report(d, &p.document_changes)),
         dropped: &p.dropped,
         findings: &p.findings,
     }
 }
 
-/// Value changes: `{"changed": [{"code", "field", "old", "new"}], "added": [...], "removed": [...]}`.
+/// Value changes: `{"changed": [{"code", "field", "old", "new"}], "added":
+/// [...], "removed": [...], "document": [{"field", "language", "old", "new"}]}`.
 #[derive(Debug, Serialize)]
 struct ChangesReport {
     changed: Vec<ChangeReport>,
     added: Vec<String>,
     removed: Vec<String>,
+    /// Changes to the document's own fields: its title in a language, a
+    /// convention's `concluded_on` or `effective_until`.
+    document: Vec<DocumentChangeReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct DocumentChangeReport {
+    field: &'static str,
+    /// The language of a title; null for a date.
+    language: Option<&'static str>,
+    old: String,
+    new: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,8 +129,17 @@ struct ChangeReport {
     new: String,
 }
 
-fn changes_report(d: &Diff) -> ChangesReport {
+fn changes_report(d: &Diff, document: &[DocumentChange]) -> ChangesReport {
     ChangesReport {
+        document: document
+            .iter()
+            .map(|c| DocumentChangeReport {
+                field: c.field,
+                language: c.language.map(|l| l.code()),
+                old: c.old.clone(),
+                new: c.new.clone(),
+            })
+            .collect(),
         changed: d
             .changed
             .iter()
@@ -266,6 +291,9 @@ fn print_text(done: &Import, dry_run: bool) {
                     lines.push_str(&format!("  {} {sign}\n", s.code));
                 }
             }
+        }
+        for c in &pl.document_changes {
+            lines.push_str(&format!("  {}: {} → {}\n", c.name(), c.old, c.new));
         }
     }
     for e in &done.exports {
