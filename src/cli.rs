@@ -51,7 +51,9 @@ pub enum Command {
     /// both committed to git in one commit (unless --no-commit).
     ///
     /// A folder imports every `.pdf` and `.txt` document under it, one commit
-    /// per document in effective-date order.
+    /// per document in effective-date order; symlinks are followed, and what
+    /// is not imported (other files, FIFOs, dangling links, loops) is named
+    /// on standard error with the reason.
     ///
     /// Example: tariffs import --dry-run sources/physiotherapy/2024-01-01-tariff.fr.txt
     /// Example: tariffs import --repo my-data tests/fixtures/pdf/

@@ -32,6 +32,8 @@ struct ImportReport<'a> {
     written: &'a [String],
     /// The commit made, if any.
     commit: Option<&'a str>,
+    /// What the folders named held that is not imported: `{path, reason}`.
+    skipped: &'a [batch::Skipped],
 }
 
 #[derive(Debug, Serialize)]
@@ -158,12 +160,12 @@ fn changes_report(d: &Diff, document: &[DocumentChange]) -> ChangesReport {
 }
 
 pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
-    let (files, skipped) = batch::expand(&args.files)?;
-    for path in &skipped {
-        super::note(&format!(
-            "skipped {} (not a .pdf or .txt document, nor an .xml NomenSoft export)",
-            path.display()
-        ));
+    let batch::Expanded {
+        documents: files,
+        skipped,
+    } = batch::expand(&args.files)?;
+    for s in &skipped {
+        super::note(&format!("skipped: {}: {}", s.path.display(), s.reason));
     }
     if files.is_empty() {
         return Err(Error::Usage("no .pdf or .txt document to import".into()));
@@ -191,6 +193,7 @@ pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
             warnings: done.warnings,
             written: &done.stored.written,
             commit: done.stored.commit.as_deref(),
+            skipped: &skipped,
         }),
         Format::Text => print_text(&done, args.dry_run),
     }
