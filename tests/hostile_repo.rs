@@ -319,3 +319,30 @@ fn stale_pack_temporaries_of_a_killed_import_are_removed() {
     assert!(!stale.exists(), "the stale temporary pack is gone");
     assert!(fresh.exists(), "a recent one is left alone");
 }
+
+/// A write probe left in a data folder by an import killed between making
+/// and removing it (or whose removal failed) is removed by the next import,
+/// which would otherwise refuse to run over "uncommitted changes".
+#[test]
+fn a_write_probe_left_by_a_killed_import_is_removed_by_the_next() {
+    let repo = imported_repo();
+    // A process id that cannot be running: above the kernel's maximum.
+    let probes = [
+        "parsed/physiotherapy/.tariffs-probe-4194305",
+        "sources/physiotherapy/.tariffs-probe-4194306",
+        "schema/.tariffs-probe-4194307",
+    ];
+    for probe in probes {
+        std::fs::write(repo.path().join(probe), b"").unwrap();
+    }
+    let out = tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(reissue())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    for probe in probes {
+        assert!(!repo.path().join(probe).exists(), "{probe} is gone");
+    }
+    assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+}

@@ -70,6 +70,15 @@ const MAX_BLOB_BYTES: u64 = crate::canonical::bounds::MAX_SNAPSHOT_BYTES;
 /// `index.lock` and branch locks are its own.
 const LOCKS_MARKER: &str = "git-locks-are-ours";
 
+/// The name of the empty file that [`GitRepo::preflight`] renames into each
+/// target folder to prove it can, then removes: this prefix and the process
+/// id. Killed in between, an import leaves it behind; the next removes it
+/// (see [`remove_stale_probes`]).
+const PROBE_PREFIX: &str = ".tariffs-probe-";
+
+/// The folders an import writes to, where a probe may be left behind.
+const DATA_FOLDERS: [&str; 3] = ["sources", "parsed", "schema"];
+
 /// What the journal of an unfinished import records.
 #[derive(Debug, Serialize, Deserialize)]
 struct Journal {
@@ -497,7 +506,7 @@ impl GitRepo {
         for folder in folders {
             fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
             fs::write(&probe, b"").map_err(|e| Error::io(&probe, e))?;
-            let landed = folder.join(format!(".tariffs-probe-{}", std::process::id()));
+            let landed = folder.join(format!("{PROBE_PREFIX}{}", std::process::id()));
             fs::rename(&probe, &landed).map_err(|e| Error::io(&folder, e))?;
             fs::remove_file(&landed).map_err(|e| Error::io(&landed, e))?;
         }
@@ -545,7 +554,9 @@ impl GitRepo {
     }
 
     /// Finishes or undoes an import that was interrupted (see the module doc).
+    /// Called under the import lock.
     pub fn recover(&self) -> Result<bool, Error> {
+        remove_stale_probes(&self.root)?;
         let work = self.work_dir();
         let journal_path = work.join("journal.json");
         let journal: Journal = match fs::read(&journal_path) {
@@ -774,6 +785,46 @@ pub fn parse_author(text: &str) -> Option<Signature<'static>> {
         return None;
     }
     Signature::now(name, email).ok()
+}
+
+/// Removes the write probes ([`PROBE_PREFIX`]) that an import killed in its
+/// preflight, or whose removal failed, left in the data folders: otherwise
+/// every later import would refuse to run over "uncommitted changes". The
+/// caller holds the import lock, and only an import holding it makes
+/// probes, so none of them is in use. Only empty regular files named
+/// exactly like a probe are removed, and no symlink is followed.
+fn remove_stale_probes(root: &Path) -> Result<(), Error> {
+    let is_folder = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for top in DATA_FOLDERS
+        .map(|f| root.join(f))
+        .into_iter()
+        .filter(|p| is_folder(p))
+    {
+        let Ok(entries) = fs::read_dir(&top) else {
+            continue;
+        };
+        folders.extend(entries.flatten().map(|e| e.path()).filter(|p| is_folder(p)));
+        folders.push(top);
+    }
+    for folder in folders {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let is_probe = name
+                .to_str()
+                .and_then(|n| n.strip_prefix(PROBE_PREFIX))
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+            let empty_file = || entry.metadata().is_ok_and(|m| m.is_file() && m.len() == 0);
+            if is_probe && empty_file() {
+                let path = entry.path();
+                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes each new content to a temporary file inside `work` (in `.git/`).
