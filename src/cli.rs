@@ -12,8 +12,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Exit codes: 0 ok, 1 findings (errors in a document) or differences,
 /// 2 could not run (unreadable file, unknown document, bad arguments, an
-/// output that cannot be written). A closed pipe (`tariffs diff ... | head`)
-/// ends quietly with the code the command would have had.
+/// output that cannot be written; nothing imported), 3 an import committed
+/// but could not update the work tree (the next import finishes it), 4 an
+/// import stored its documents but could not write its report. A closed
+/// pipe (`tariffs diff ... | head`) ends quietly with the code the command
+/// would have had.
 #[derive(Debug, Parser)]
 #[command(name = "tariffs", version, max_term_width = 100)]
 pub struct Cli {

@@ -197,7 +197,37 @@ pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
         }),
         Format::Text => print_text(&done, args.dry_run),
     }
+    report_written(&args.repo.repo, &done.stored)?;
     Ok(Outcome::from_bad(done.blocked))
+}
+
+/// Once an import has stored something, a report that could not be written
+/// (a full disk, `> /dev/full`) is no "could not run": the error says what
+/// was stored, then that the report was lost (exit 4). With nothing stored,
+/// the failed write is left to `main`, as for any command (exit 2).
+fn report_written(repo: &Path, stored: &import::Stored) -> Result<(), Error> {
+    if stored.written.is_empty() {
+        return Ok(());
+    }
+    let Some(reason) = super::take_write_error() else {
+        return Ok(());
+    };
+    let what = match (&stored.commit, &stored.message) {
+        (Some(commit), Some(message)) if message.lines().count() > 1 => format!(
+            "committed {commit} (the last of {} commits)",
+            message.lines().count()
+        ),
+        (Some(commit), _) => format!("committed {commit}"),
+        (None, _) => format!(
+            "wrote {} (no commit: --no-commit)",
+            stored.written.join(", ")
+        ),
+    };
+    Err(Error::ReportNotWritten {
+        path: repo.to_path_buf(),
+        stored: what,
+        reason,
+    })
 }
 
 /// A progress bar on standard error when it is a terminal; nothing otherwise.

@@ -440,13 +440,7 @@ impl GitRepo {
         };
         if let Err(e) = moved {
             let _ = fs::remove_dir_all(&work);
-            return Err(Error::repository(
-                &self.root,
-                format!(
-                    "the branch moved while importing ({}); nothing was changed",
-                    e.message()
-                ),
-            ));
+            return Err(self.branch_not_moved(&journal.branch, &e));
         }
         // Committed. From here on, an interruption is finished by `recover`,
         // and a failure says so.
@@ -459,6 +453,29 @@ impl GitRepo {
         }
         self.update_work_tree(&temps, &journal)
             .map_err(|e| self.unfinished(&journal, e))
+    }
+
+    /// Why the branch could not be moved to an import's commit, said as it
+    /// is: another commit landed on it meanwhile, another git command holds
+    /// its lock, or writing the reference (or its reflog) failed, as on a
+    /// full disk. In every case the branch is where it was.
+    fn branch_not_moved(&self, branch: &str, e: &git2::Error) -> Error {
+        let reason = match e.code() {
+            ErrorCode::Modified => format!(
+                "the branch {branch} moved while importing (another commit landed on it); \
+                 nothing was changed: import again"
+            ),
+            ErrorCode::Locked => format!(
+                "{} exists: another git command is running here, or one crashed; \
+                 nothing was changed (if none is running, remove that file and import again)",
+                self.git_dir().join(format!("{branch}.lock")).display()
+            ),
+            _ => format!(
+                "could not move the branch {branch} to the new commit ({}); nothing was changed",
+                e.message()
+            ),
+        };
+        Error::repository(&self.root, reason)
     }
 
     /// Renames the staged files into place, then [`GitRepo::finish`].
@@ -1031,5 +1048,40 @@ impl<'a> Series<'a> {
             writes,
             removes,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one failure that is a moved branch: libgit2 says the reference
+    /// no longer holds the value the import started from (`Modified`).
+    #[test]
+    fn only_a_stale_branch_is_called_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = GitRepo::init(dir.path()).unwrap();
+        let author = Signature::now("a", "a@b").unwrap();
+        let tree = git.repo.treebuilder(None).unwrap().write().unwrap();
+        let tree = git.repo.find_tree(tree).unwrap();
+        let commit = |parents: &[&git2::Commit<'_>]| {
+            git.repo
+                .commit(None, &author, &author, "m", &tree, parents)
+                .unwrap()
+        };
+        let first = commit(&[]);
+        let second = commit(&[&git.repo.find_commit(first).unwrap()]);
+        let branch = "refs/heads/main";
+        git.repo.reference(branch, second, false, "m").unwrap();
+        let Err(stale) = git.repo.reference_matching(branch, first, true, first, "m") else {
+            panic!("the branch holds the second commit, not the first");
+        };
+        assert_eq!(stale.code(), ErrorCode::Modified);
+        let said = git.branch_not_moved(branch, &stale).to_string();
+        assert!(said.contains("moved while importing"), "{said}");
+        let other = git2::Error::new(ErrorCode::GenericError, git2::ErrorClass::Os, "disk full");
+        let said = git.branch_not_moved(branch, &other).to_string();
+        assert!(!said.contains("moved while"), "{said}");
+        assert!(said.contains("could not move the branch refs/heads/main to the new commit (disk full); nothing was changed"), "{said}");
     }
 }
