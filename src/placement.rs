@@ -125,6 +125,12 @@ impl Placement {
         )
     }
 
+    /// How many changes a re-issue makes: fields of codes changed, codes
+    /// added or removed, and fields of the document itself.
+    pub fn change_count(&self) -> usize {
+        self.changes.as_ref().map_or(0, value_changes) + self.document_changes.len()
+    }
+
     /// The commit subject of this snapshot's change.
     pub fn subject(&self) -> String {
         let what = format!(
@@ -150,14 +156,6 @@ impl Placement {
             ),
             Action::LanguageMismatch | Action::AlreadyImported => what,
         }
-    }
-}
-
-impl Placement {
-    /// How many changes a re-issue makes: fields of codes changed, codes
-    /// added or removed, and fields of the document itself.
-    pub fn change_count(&self) -> usize {
-        self.changes.as_ref().map_or(0, value_changes) + self.document_changes.len()
     }
 }
 
