@@ -12,8 +12,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Exit codes: 0 ok, 1 findings (errors in a document) or differences,
 /// 2 could not run (unreadable file, unknown document, bad arguments, an
-/// output that cannot be written). A closed pipe (`tariffs diff ... | head`)
-/// ends quietly with the code the command would have had.
+/// output that cannot be written; nothing imported), 3 an import committed
+/// but could not update the work tree (the next import finishes it), 4 an
+/// import stored its documents but could not write its report. A closed
+/// pipe (`tariffs diff ... | head`) ends quietly with the code the command
+/// would have had.
 #[derive(Debug, Parser)]
 #[command(name = "tariffs", version, max_term_width = 100)]
 pub struct Cli {
@@ -51,7 +54,9 @@ pub enum Command {
     /// both committed to git in one commit (unless --no-commit).
     ///
     /// A folder imports every `.pdf` and `.txt` document under it, one commit
-    /// per document in effective-date order.
+    /// per document in effective-date order; symlinks are followed, and what
+    /// is not imported (other files, FIFOs, dangling links, loops) is named
+    /// on standard error with the reason.
     ///
     /// Example: tariffs import --dry-run sources/physiotherapy/2024-01-01-tariff.fr.txt
     /// Example: tariffs import --repo my-data tests/fixtures/pdf/

@@ -1,4 +1,5 @@
-//! Errors that stop a command from running (exit code 2).
+//! Errors that stop a command from running (exit code 2), or that come
+//! after an import stored its data (exit codes 3 and 4).
 //!
 //! Findings about a document's content are not errors: they are data
 //! ([`crate::validate::Finding`]). An [`Error`] means the tool could not do its
@@ -73,6 +74,19 @@ pub enum Error {
         /// What failed.
         reason: String,
     },
+    /// An import stored its documents (committed them, or wrote them with
+    /// `--no-commit`), then could not write its report to standard output
+    /// (a full disk, `> /dev/full`). The data is in place; only the report
+    /// is lost. Exit code 4.
+    #[error("{}: {stored}, then the report could not be written: {reason}", path.display())]
+    ReportNotWritten {
+        /// The repository.
+        path: PathBuf,
+        /// What was stored: `committed <hash>`, or `wrote N files (no commit)`.
+        stored: String,
+        /// Why standard output could not be written.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -85,10 +99,12 @@ impl Error {
     }
 
     /// The process exit code for this error: 3 for [`Error::Unfinished`]
-    /// (committed, work tree behind), 2 (could not run) for every other.
+    /// (committed, work tree behind), 4 for [`Error::ReportNotWritten`]
+    /// (stored, report lost), 2 (could not run, nothing stored) for every other.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Unfinished { .. } => 3,
+            Error::ReportNotWritten { .. } => 4,
             _ => 2,
         }
     }

@@ -495,8 +495,16 @@ fn commit_message(
         } else {
             snapshot_state(pl, p)
         };
-        let changes = diff::diff(&before, &after);
+        // A re-issue says what it changes in its own language(s), as the
+        // import reported it; anything else, what changed in the state.
+        let changes = match (&pl.changes, reissue(pl)) {
+            (Some(changes), true) => changes.clone(),
+            _ => diff::diff(&before, &after),
+        };
         let mut paragraph = describe_changes(&pl.subject(), &against, &changes, reissue(pl));
+        for c in &pl.document_changes {
+            paragraph.push_str(&format!("\n  {} {} → {}", c.name(), c.old, c.new));
+        }
         if !pl.dropped.is_empty() {
             paragraph.push_str(&format!(
                 "\nDropped source(s) of another language: {}",
@@ -507,7 +515,7 @@ fn commit_message(
         trailers.push(format!("Import-Kind: {}", pl.action.word()));
         trailers.push(format!(
             "Value-Changes: {}",
-            placement::value_changes(&changes)
+            placement::value_changes(&changes) + pl.document_changes.len()
         ));
         for i in &pl.documents {
             let p = &processed[*i];

@@ -1,9 +1,10 @@
 //! The `tariffs` binary: parse flags, run, map the outcome to an exit code.
 //!
 //! 0 ok · 1 findings or differences · 2 could not run (a failed write
-//! included) · 3 an import committed but could not update the work tree (the
-//! next import finishes it). A closed pipe ends quietly with the command's
-//! own code.
+//! included; an import that exits 2 stored nothing) · 3 an import committed
+//! but could not update the work tree (the next import finishes it) · 4 an
+//! import stored its documents, then could not write its report. A closed
+//! pipe ends quietly with the command's own code.
 
 use clap::Parser;
 use inami_tariffs::cli::Cli;

@@ -11,14 +11,21 @@
 //!   others and the snapshot gains the language's words, no value changes;
 //! - **language mismatch**: another language that states other values:
 //!   `language-mismatch` findings, nothing written;
-//! - **re-issue**: a language the snapshot has, with other values. Refused
-//!   unless `replace` is set (the changes are listed either way); replacing
-//!   one language of a bilingual snapshot drops the other's source unless its
-//!   re-issue is in the same import, and says so;
+//! - **re-issue**: a language the snapshot has, with other values, or other
+//!   words (a heading, a `(*)` note, the title: they are part of the
+//!   snapshot). Refused unless `replace` is set (the changes are listed
+//!   either way); replacing one language of a bilingual snapshot drops the
+//!   other's source unless its re-issue is in the same import, and says so;
 //! - **same values, other bytes** (the PDF of an imported text, or the other
 //!   way round): not a re-issue. The PDF is kept, because it is the document
 //!   as published and its citations carry pages;
 //! - **already imported**: the same bytes again.
+//!
+//! "The same" in a language the snapshot has is one notion ([`changes_in`]):
+//! the values agree as between two languages ([`reconcile`]), and `diff`
+//! finds nothing between the snapshot and the document in that language, its
+//! headings and notes included, nor in the document's own fields (title,
+//! dates). A re-issue lists exactly those changes.
 
 use chrono::NaiveDate;
 
@@ -27,7 +34,7 @@ use crate::catalog::Snapshot;
 use crate::diff::{self, Diff};
 use crate::error::Error;
 use crate::layout::DocumentId;
-use crate::model::{Language, SourceFormat};
+use crate::model::{Convention, Language, SourceFormat};
 use crate::parse::ParsedDocument;
 use crate::pipeline::Processed;
 use crate::reconcile;
@@ -99,6 +106,8 @@ pub struct Placement {
     pub findings: Vec<Finding>,
     /// Value changes against the snapshot in place (re-issues).
     pub changes: Option<Diff>,
+    /// Changes to the document's own fields (title, dates), re-issues.
+    pub document_changes: Vec<DocumentChange>,
     /// Sources of other languages dropped by a re-issue, said out loud.
     pub dropped: Vec<String>,
     /// Languages whose sources the import adds beside the snapshot's.
@@ -116,6 +125,12 @@ impl Placement {
         )
     }
 
+    /// How many changes a re-issue makes: fields of codes changed, codes
+    /// added or removed, and fields of the document itself.
+    pub fn change_count(&self) -> usize {
+        self.changes.as_ref().map_or(0, value_changes) + self.document_changes.len()
+    }
+
     /// The commit subject of this snapshot's change.
     pub fn subject(&self) -> String {
         let what = format!(
@@ -129,10 +144,9 @@ impl Placement {
             Action::AddLanguage { agreeing } => {
                 format!("add language to {what}: {agreeing} records agree")
             }
-            Action::Reissue { .. } => format!(
-                "re-issue of {what}: {} value changes",
-                self.changes.as_ref().map_or(0, value_changes)
-            ),
+            Action::Reissue { .. } => {
+                format!("re-issue of {what}: {} value changes", self.change_count())
+            }
             Action::SameValues { .. } if self.added.is_empty() => {
                 format!("same values for {what}: source replaced by the PDF")
             }
@@ -141,6 +155,31 @@ impl Placement {
                 codes(&self.added)
             ),
             Action::LanguageMismatch | Action::AlreadyImported => what,
+        }
+    }
+}
+
+/// A change to a field of the document itself rather than of a code: its
+/// title in one language, or a convention's `concluded_on` or
+/// `effective_until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentChange {
+    /// `title`, `concluded_on` or `effective_until`.
+    pub field: &'static str,
+    /// The language of a title; `None` for a date.
+    pub language: Option<Language>,
+    /// The value in place (`—` for none).
+    pub old: String,
+    /// The value of the import (`—` for none).
+    pub new: String,
+}
+
+impl DocumentChange {
+    /// `title (fr)`, `concluded_on`.
+    pub fn name(&self) -> String {
+        match self.language {
+            Some(l) => format!("{} ({})", self.field, l.code()),
+            None => self.field.to_string(),
         }
     }
 }
@@ -205,6 +244,7 @@ fn place_group(
         removes: Vec::new(),
         findings: Vec::new(),
         changes: None,
+        document_changes: Vec::new(),
         dropped: Vec::new(),
         added: Vec::new(),
         summary: String::new(),
@@ -253,7 +293,13 @@ fn place_group(
         return Ok(placement);
     };
     let kept_languages = languages(&existing);
-    if same_values(&existing, &merged) {
+    let overlapping: Vec<Language> = ordered
+        .iter()
+        .map(|i| language(&processed[*i]))
+        .filter(|l| kept_languages.contains(l))
+        .collect();
+    let (changes, document_changes) = changes_in(&existing, &merged, &overlapping, &snapshot_path);
+    if same_values(&existing, &merged) && changes.is_empty() && document_changes.is_empty() {
         return same_values_placement(
             placement,
             processed,
@@ -263,11 +309,6 @@ fn place_group(
             &kept_languages,
         );
     }
-    let overlapping: Vec<Language> = ordered
-        .iter()
-        .map(|i| language(&processed[*i]))
-        .filter(|l| kept_languages.contains(l))
-        .collect();
     if overlapping.is_empty() {
         // Another language with other values: the languages disagree.
         let mut kept = existing.clone();
@@ -283,15 +324,23 @@ fn place_group(
         return Ok(placement);
     }
     // A re-issue: list the changes, and replace only when asked.
-    let before = existing.state(&snapshot_path);
-    let after = merged.state(&snapshot_path);
-    let changes = diff::diff(&before, &after);
     let count = format!(
-        "{} codes changed, added or removed ({} value changes)",
+        "{} codes changed, added or removed ({} value changes){}",
         changes.changed.len() + changes.added.len() + changes.removed.len(),
-        value_changes(&changes)
+        value_changes(&changes),
+        match document_changes.as_slice() {
+            [] => String::new(),
+            some => format!(
+                ", and its {} changed",
+                some.iter()
+                    .map(DocumentChange::name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
     );
     placement.changes = Some(changes);
+    placement.document_changes = document_changes;
     placement.action = Action::Reissue { replaced: replace };
     if !replace {
         placement.summary = format!(
@@ -353,16 +402,18 @@ pub fn merge(
         )
     });
     ordered.dedup_by(|later, earlier| {
-        language(&processed[*later]) == language(&processed[*earlier])
-            && same_values(
-                &Snapshot::from_parsed(&processed[*later].parsed),
+        let l = language(&processed[*later]);
+        l == language(&processed[*earlier])
+            && same_in(
                 &Snapshot::from_parsed(&processed[*earlier].parsed),
+                &Snapshot::from_parsed(&processed[*later].parsed),
+                l,
             )
     });
     for pair in ordered.windows(2) {
         if language(&processed[pair[0]]) == language(&processed[pair[1]]) {
             return Err(Error::Usage(format!(
-                "{} and {} are both the {} source of {} and state different values: import them one at a time",
+                "{} and {} are both the {} source of {} and differ (in values, headings or notes): import them one at a time",
                 processed[pair[0]].doc.display_path(),
                 processed[pair[1]].doc.display_path(),
                 language(&processed[pair[1]]).code(),
@@ -505,9 +556,22 @@ fn same_values_placement(
             Action::AlreadyImported
         };
         placement.summary = if other_bytes {
+            let in_place: Vec<String> = ordered
+                .iter()
+                .filter_map(|i| {
+                    let lang = language(&processed[*i]);
+                    existing_sources.iter().find(|(l, _)| *l == lang)
+                })
+                .map(|(_, file)| file.clone())
+                .collect();
+            let what = if in_place.iter().all(|f| f.ends_with(".pdf")) {
+                "PDF"
+            } else {
+                "source"
+            };
             format!(
-                "{path}: the same values as the source in place, from other bytes: not a re-issue; the {} in place is kept",
-                if better.is_empty() { "PDF" } else { "source" }
+                "{path}: the same values as the source in place, from other bytes: not a re-issue; the {what} in place is kept ({})",
+                in_place.join(", ")
             )
         } else {
             format!("{path}: already imported")
@@ -619,6 +683,112 @@ fn snapshot_sha(s: &Snapshot, language: Language) -> Option<String> {
         .iter()
         .find(|s| s.language == language)
         .map(|s| s.source.sha256.clone())
+}
+
+/// What `new` changes against `old` in each of `languages` (languages both
+/// have sources in): the codes' fields as `diff` compares them, each
+/// language with its own headings and notes, and the document's own fields
+/// (the title in each language; a convention's dates). A code's change seen
+/// in several languages (a value: they agree) is listed once. Empty when
+/// `new` says in these languages all that `old` says: the one test of "the
+/// same" for a language the snapshot has.
+pub fn changes_in(
+    old: &Snapshot,
+    new: &Snapshot,
+    languages: &[Language],
+    label: &str,
+) -> (Diff, Vec<DocumentChange>) {
+    let mut all: Option<Diff> = None;
+    let mut document = Vec::new();
+    for &l in languages {
+        let (Some(o), Some(n)) = (in_language(old, l), in_language(new, l)) else {
+            continue;
+        };
+        let d = diff::diff(&o.state(label), &n.state(label));
+        match &mut all {
+            None => all = Some(d),
+            Some(all) => add_changes(all, d),
+        }
+        let (o_title, n_title) = (title(&o), title(&n));
+        if o_title != n_title {
+            document.push(DocumentChange {
+                field: "title",
+                language: Some(l),
+                old: o_title.to_string(),
+                new: n_title.to_string(),
+            });
+        }
+    }
+    if let (Snapshot::Convention(o), Snapshot::Convention(n)) = (old, new) {
+        document.extend(convention_date_changes(o, n));
+    }
+    (all.unwrap_or_default(), document)
+}
+
+/// Whether two renderings of one document in `language` say the same: see
+/// [`changes_in`].
+fn same_in(a: &Snapshot, b: &Snapshot, language: Language) -> bool {
+    let (changes, document) = changes_in(a, b, &[language], "");
+    same_values(a, b) && changes.is_empty() && document.is_empty()
+}
+
+/// Adds to `all` the changes `more` (the same snapshots in another language)
+/// finds that `all` does not hold: that language's headings and notes.
+fn add_changes(all: &mut Diff, more: Diff) {
+    for changed in more.changed {
+        match all.changed.iter_mut().find(|c| c.code == changed.code) {
+            Some(known) => {
+                for change in changed.changes {
+                    if !known.changes.contains(&change) {
+                        known.changes.push(change);
+                    }
+                }
+                known.changes.sort_by_key(|c| c.field);
+            }
+            None => {
+                // Unchanged in the first language, changed in this one.
+                all.unchanged = all.unchanged.saturating_sub(1);
+                all.changed.push(changed);
+            }
+        }
+    }
+    all.changed.sort_by_key(|c| c.code);
+}
+
+/// A convention's `concluded_on` and `effective_until`, where they differ.
+fn convention_date_changes(old: &Convention, new: &Convention) -> Vec<DocumentChange> {
+    let show = |d: Option<NaiveDate>| d.map_or("—".to_string(), |d| d.to_string());
+    [
+        ("concluded_on", old.concluded_on, new.concluded_on),
+        ("effective_until", old.effective_until, new.effective_until),
+    ]
+    .into_iter()
+    .filter(|(_, o, n)| o != n)
+    .map(|(field, o, n)| DocumentChange {
+        field,
+        language: None,
+        old: show(o),
+        new: show(n),
+    })
+    .collect()
+}
+
+/// A snapshot as its source in `language` states it (see
+/// [`reconcile::table_in_language`]).
+fn in_language(s: &Snapshot, language: Language) -> Option<Snapshot> {
+    match s {
+        Snapshot::Tariff(t) => reconcile::table_in_language(t, language).map(Snapshot::Tariff),
+        Snapshot::Convention(c) => {
+            reconcile::convention_in_language(c, language).map(Snapshot::Convention)
+        }
+    }
+}
+
+fn title(s: &Snapshot) -> &str {
+    match s {
+        Snapshot::Tariff(t) => &t.title,
+        Snapshot::Convention(c) => &c.title,
+    }
 }
 
 fn same_values(a: &Snapshot, b: &Snapshot) -> bool {

@@ -12,6 +12,9 @@
 //!
 //! [`same_table_values`] / [`same_convention_values`] tell a re-issue (other
 //! values) from the same document in other bytes (a PDF of an imported text).
+//! [`table_in_language`] / [`convention_in_language`] undo the adding: a
+//! snapshot as one of its languages' sources states it, words and places, so
+//! that a document is compared with the snapshot in its own language.
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -176,6 +179,40 @@ pub fn same_table_values(a: &TariffTable, b: &TariffTable) -> bool {
             .iter()
             .zip(&b.rows)
             .all(|(x, y)| row_values(x) == row_values(y))
+}
+
+/// The table as its source in `language` states it: that language's title,
+/// headings, notes and places, and that source alone; `None` when the
+/// snapshot has no source in that language.
+pub fn table_in_language(t: &TariffTable, language: Language) -> Option<TariffTable> {
+    let mut out = TariffTable {
+        sources: Vec::new(),
+        translations: Default::default(),
+        ..t.clone()
+    };
+    if t.language == language {
+        return Some(out);
+    }
+    let words = t.translations.get(&language)?;
+    out.source = source_in(&t.sources, language)?;
+    out.language = language;
+    out.title = words.title.clone();
+    for (row, theirs) in out.rows.iter_mut().zip(&words.rows) {
+        row.setting = theirs.setting.clone();
+        row.article = theirs.article.clone();
+        row.fee_note = theirs.fee_note.clone();
+        row.source_line = theirs.source_line;
+        row.source_page = theirs.source_page;
+    }
+    Some(out)
+}
+
+/// The stored source of a language of a bilingual snapshot.
+fn source_in(sources: &[LanguageSource], language: Language) -> Option<SourceRef> {
+    sources
+        .iter()
+        .find(|s| s.language == language)
+        .map(|s| s.source.clone())
 }
 
 /// Adds a language's source and translation to a table snapshot.
@@ -381,6 +418,45 @@ pub fn same_convention_values(a: &Convention, b: &Convention) -> bool {
     a.effective_from == b.effective_from
         && a.effective_until == b.effective_until
         && values(a) == values(b)
+}
+
+/// The convention as its source in `language` states it: that language's
+/// title and places, and that source alone; `None` when the snapshot has no
+/// source in that language.
+pub fn convention_in_language(c: &Convention, language: Language) -> Option<Convention> {
+    let mut out = Convention {
+        sources: Vec::new(),
+        translations: Default::default(),
+        ..c.clone()
+    };
+    if c.language == language {
+        return Some(out);
+    }
+    let words = c.translations.get(&language)?;
+    out.source = source_in(&c.sources, language)?;
+    out.language = language;
+    out.title = words.title.clone();
+    fn place<'a>(items: impl Iterator<Item = (&'a mut usize, &'a mut Option<u32>)>, at: &[At]) {
+        for ((line, page), at) in items.zip(at) {
+            (*line, *page) = (at.source_line, at.source_page);
+        }
+    }
+    let lists = out.key_values.iter_mut();
+    place(
+        lists.map(|l| (&mut l.source_line, &mut l.source_page)),
+        &words.key_values,
+    );
+    let fees = out.stated_fees.iter_mut();
+    place(
+        fees.map(|f| (&mut f.source_line, &mut f.source_page)),
+        &words.stated_fees,
+    );
+    let indemnities = out.indemnities.iter_mut();
+    place(
+        indemnities.map(|x| (&mut x.source_line, &mut x.source_page)),
+        &words.indemnities,
+    );
+    Some(out)
 }
 
 /// Adds a language's source and translation to a convention snapshot.

@@ -1,5 +1,5 @@
 //! The command line as scripts and shells meet it: exit codes on write
-//! errors and closed pipes, global flags before or after the subcommand,
+//! errors (an import's report after its commit included) and closed pipes, global flags before or after the subcommand,
 //! completions, the manual, and `--help` examples that run as written.
 
 mod common;
@@ -27,6 +27,56 @@ fn a_write_error_is_exit_2_with_a_message() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write to standard output"));
+}
+
+/// `tariffs import … > /dev/full`: once the commits have landed, a report
+/// that cannot be written is no "could not run" (exit 2). The import says
+/// what happened, committed and then the report lost, and exits 4; with
+/// nothing committed (a dry run, a refused re-issue) it stays exit 2.
+#[test]
+fn an_import_whose_report_cannot_be_written_says_it_committed_and_exits_4() {
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full");
+    if full().is_err() {
+        eprintln!("SKIPPED: no /dev/full");
+        return;
+    }
+    for format in ["text", "json"] {
+        let repo = common::imported_repo();
+        let before = common::git(repo.path(), &["rev-parse", "HEAD"]);
+        let out = Command::new(binary())
+            .args(["import", "--replace", "--format", format])
+            .arg(common::reissue())
+            .current_dir(repo.path())
+            .stdout(full().unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let after = common::git(repo.path(), &["rev-parse", "HEAD"]);
+        assert_ne!(before, after, "{format}: the commit landed");
+        assert_eq!(out.status.code(), Some(4), "{format}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "committed {}, then the report could not be written: No space left on device",
+                after.trim()
+            )),
+            "{format}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("cannot write to standard output"),
+            "{stderr}"
+        );
+        assert_eq!(common::git(repo.path(), &["status", "--porcelain"]), "");
+        // Nothing committed: a failed write is "could not run", as for every command.
+        let out = Command::new(binary())
+            .args(["import", "--format", format])
+            .arg(common::reissue())
+            .current_dir(repo.path())
+            .stdout(full().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}: already imported");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write to standard output"));
+    }
 }
 
 #[test]

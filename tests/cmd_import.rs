@@ -298,3 +298,121 @@ fn the_first_unreadable_document_stops_the_batch() {
         files.len()
     );
 }
+
+/// A folder whose documents are reached through symlinks (to a file, to a
+/// folder), beside a FIFO, a dangling link, symlink loops, a non-document
+/// and a hidden file: the links are followed, every entry not imported is
+/// named on standard error with its reason (the hidden file excepted, as
+/// documented), and in `skipped` of the JSON report; a document reached
+/// twice is imported once, and the import exits 0.
+#[cfg(unix)]
+#[test]
+fn a_folder_follows_symlinks_and_names_everything_it_skips() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let dutch = outside.path().join("nl");
+    std::fs::create_dir(&dutch).unwrap();
+    std::fs::copy(common::seed_table(), outside.path().join("tarifs.fr.txt")).unwrap();
+    std::fs::copy(
+        common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt"),
+        dutch.join("tarieven.nl.txt"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("in");
+    std::fs::create_dir(&folder).unwrap();
+    let at = |name: &str| folder.join(name);
+    symlink(outside.path().join("tarifs.fr.txt"), at("table.fr.txt")).unwrap();
+    symlink(at("table.fr.txt"), at("again.fr.txt")).unwrap();
+    symlink(&dutch, at("dutch")).unwrap();
+    symlink(at("nowhere.txt"), at("gone.txt")).unwrap();
+    symlink(&folder, at("loop")).unwrap();
+    symlink(at("self.txt"), at("self.txt")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(at("pipe.txt"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::write(at("README.md"), "not a document").unwrap();
+    std::fs::write(at(".hidden.txt"), "passed over in silence").unwrap();
+
+    let repo = tempfile::tempdir().unwrap();
+    let out = common::tariffs(repo.path())
+        .arg("import")
+        .arg(&folder)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let shown = |p: &str| at(p).display().to_string();
+    for line in [
+        format!("skipped: {}: a FIFO, not a regular file", shown("pipe.txt")),
+        format!(
+            "skipped: {}: a symlink whose target does not exist",
+            shown("gone.txt")
+        ),
+        format!(
+            "skipped: {}: symlink loop (leads back to {})",
+            shown("loop"),
+            folder.display()
+        ),
+        format!("skipped: {}: symlink loop", shown("self.txt")),
+        format!(
+            "skipped: {}: not a .pdf or .txt document, nor an .xml NomenSoft export",
+            shown("README.md")
+        ),
+        format!(
+            "skipped: {}: the same file as {}, imported once",
+            shown("table.fr.txt"),
+            shown("again.fr.txt")
+        ),
+    ] {
+        assert!(stderr.lines().any(|l| l == line), "{line}\nin\n{stderr}");
+    }
+    assert!(!stderr.contains(".hidden.txt"), "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("skipped: "))
+            .count(),
+        6,
+        "{stderr}"
+    );
+    let log = common::git(repo.path(), &["log", "--format=%s"]);
+    assert_eq!(log, "physiotherapy tariff 2024-01-01: 197 rows (fr + nl)\n");
+
+    let (code, json) = common::json_of(
+        common::tariffs(repo.path())
+            .args(["import", "--dry-run", "--format", "json"])
+            .arg(&folder),
+    );
+    assert_eq!(code, Some(0));
+    let skipped = json["skipped"].as_array().expect("a list of skipped paths");
+    assert_eq!(skipped.len(), 6, "{skipped:?}");
+    assert!(skipped
+        .iter()
+        .any(|s| s["path"] == shown("pipe.txt") && s["reason"] == "a FIFO, not a regular file"));
+}
+
+/// The same folder reached by two links is searched once, and said so.
+#[cfg(unix)]
+#[test]
+fn a_folder_reached_twice_is_searched_once() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::copy(common::seed_table(), outside.path().join("tarifs.fr.txt")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    symlink(outside.path(), dir.path().join("a")).unwrap();
+    symlink(outside.path(), dir.path().join("b")).unwrap();
+    common::tariffs(dir.path())
+        .args(["import", "--dry-run"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(contains(format!(
+            "skipped: {}: the same folder as {}, searched once",
+            dir.path().join("b").display(),
+            dir.path().join("a").display()
+        )));
+}

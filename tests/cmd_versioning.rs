@@ -2,6 +2,7 @@
 
 mod common;
 
+use predicates::prelude::*;
 use predicates::str::contains;
 
 #[test]
@@ -404,4 +405,208 @@ fn a_running_import_locks_the_repository() {
         .arg(common::reissue())
         .assert()
         .success();
+}
+
+/// The seed table with `from` replaced by `to` once, written beside `repo`'s data.
+fn edited_seed(repo: &std::path::Path, name: &str, from: &str, to: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(common::seed_table()).unwrap();
+    assert!(text.contains(from), "{from}");
+    let path = repo.join(name);
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    path
+}
+
+fn commits(repo: &std::path::Path) -> String {
+    common::git(repo, &["rev-list", "--count", "HEAD"])
+        .trim()
+        .to_string()
+}
+
+/// A same-language re-issue that corrects only a heading or the `(*)`
+/// note: they are part of the snapshot (and `diff` counts them), so it is
+/// a re-issue like any other, refused without `--replace`, stored with it.
+#[test]
+fn a_reissue_that_corrects_only_a_heading_or_the_note_is_a_reissue() {
+    let setting = "I. a) Prestations effectuées au cabinet du kinésithérapeute";
+    let article = "Article 7, § 1, 1° : prestations effectuées aux bénéficiaires non visés";
+    let note = "(*) se référer à l'article 4, § 1er de la convention nationale";
+    for (from, to, change) in [
+        (
+            setting,
+            "I. a) Prestations effectuées au cabinet du kinésithérapeute (corrigé)",
+            "560011 setting: I. a) Prestations effectuées au cabinet du kinésithérapeute, situé en dehors d'un hôpital ou d'un service médical organisé → I. a) Prestations effectuées au cabinet du kinésithérapeute (corrigé), situé",
+        ),
+        (
+            article,
+            "Article 7, § 1, 1° : prestations effectuées aux bénéficiaires NON visés",
+            "560011 article: Article 7, § 1, 1° : prestations effectuées aux bénéficiaires non visés par le 2°, 3°, 4°, 5°, 6°, 7° ou 8° → Article 7, § 1, 1° : prestations effectuées aux bénéficiaires NON visés",
+        ),
+        (
+            note,
+            "(*) se référer à l'article 4, § 1er de la convention nationale 2024-2025",
+            "560055 fee_note: se référer à l'article 4, § 1er de la convention nationale → se référer à l'article 4, § 1er de la convention nationale 2024-2025",
+        ),
+    ] {
+        let repo = common::imported_repo();
+        let corrected = edited_seed(repo.path(), "corrected.fr.txt", from, to);
+        common::tariffs(repo.path())
+            .arg("import")
+            .arg(&corrected)
+            .assert()
+            .code(1)
+            .stdout(contains(
+                "re-issue of parsed/physiotherapy/2024-01-01-tariff.yaml",
+            ))
+            .stdout(contains(change))
+            .stdout(contains("only with --replace"))
+            .stdout(contains("PDF").not());
+        assert_eq!(commits(repo.path()), "1", "{to}: nothing stored");
+        common::tariffs(repo.path())
+            .args(["import", "--replace"])
+            .arg(&corrected)
+            .assert()
+            .success()
+            .stdout(contains(change));
+        assert_eq!(commits(repo.path()), "2", "{to}: stored with --replace");
+        let subject = common::git(repo.path(), &["log", "-1", "--format=%s"]);
+        assert!(subject.starts_with("re-issue of"), "{subject}");
+        let snapshot = std::fs::read_to_string(repo.path().join(common::SNAPSHOT)).unwrap();
+        assert!(snapshot.contains(to.trim_start_matches("(*) ")), "{to}");
+        // `diff` and the import agree on what changed.
+        common::tariffs(repo.path())
+            .args(["diff", &format!("HEAD~1:{}", common::SNAPSHOT), common::SNAPSHOT])
+            .assert()
+            .code(1)
+            .stdout(contains(if from == note { "fee_note" } else if from == article { "article" } else { "setting" }));
+        assert_eq!(
+            common::git(repo.path(), &["status", "--porcelain", "--", "sources", "parsed"]),
+            ""
+        );
+    }
+}
+
+/// A corrected title is a change to the snapshot as well.
+#[test]
+fn a_reissue_that_corrects_only_the_title_is_a_reissue() {
+    let repo = common::imported_repo();
+    let corrected = edited_seed(
+        repo.path(),
+        "corrected.fr.txt",
+        " Tarifs ; Kinésithérapeutes ; 01-01-2024.",
+        " Tarifs ; Kinesitherapeutes ; 01-01-2024.",
+    );
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(&corrected)
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "title (fr): Tarifs ; Kinésithérapeutes ; 01-01-2024 → Tarifs ; Kinesitherapeutes ; 01-01-2024",
+        ));
+    assert_eq!(commits(repo.path()), "1");
+    common::tariffs(repo.path())
+        .args(["import", "--replace", "--format", "json"])
+        .arg(&corrected)
+        .assert()
+        .success()
+        .stdout(contains(r#""field": "title""#));
+    assert_eq!(commits(repo.path()), "2");
+}
+
+/// The same values and words from other bytes of a text: nothing to store,
+/// and the message speaks of the source in place, not of a PDF there is not.
+#[test]
+fn the_same_text_in_other_bytes_keeps_the_text_in_place_and_says_so() {
+    let repo = common::imported_repo();
+    let text = std::fs::read_to_string(common::seed_table()).unwrap();
+    let other_bytes = repo.path().join("again.fr.txt");
+    std::fs::write(&other_bytes, format!("{text}\n\n")).unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(&other_bytes)
+        .assert()
+        .success()
+        .stdout(contains("not a re-issue"))
+        .stdout(contains(
+            "the source in place is kept (sources/physiotherapy/2024-01-01-tariff.fr.txt)",
+        ))
+        .stdout(contains("PDF").not());
+    assert_eq!(commits(repo.path()), "1");
+}
+
+/// A re-issue of one language of a bilingual snapshot is compared with that
+/// language: its one value change, not every heading of the other language.
+#[test]
+fn a_dutch_reissue_of_a_bilingual_snapshot_lists_only_its_own_changes() {
+    let repo = common::imported_repo();
+    let dutch = common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt");
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(&dutch)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&dutch).unwrap();
+    let article = "Artikel 7, § 1, 1° : verstrekkingen verleend aan rechthebbenden niet bedoeld";
+    assert!(text.contains(article));
+    let corrected = repo.path().join("tarieven.nl.txt");
+    std::fs::write(
+        &corrected,
+        text.replacen(
+            article,
+            "Artikel 7, § 1, 1° : verstrekkingen verleend aan rechthebbenden NIET bedoeld",
+            1,
+        ),
+    )
+    .unwrap();
+    common::tariffs(repo.path())
+        .arg("import")
+        .arg(&corrected)
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "5 codes changed, added or removed (5 value changes)",
+        ))
+        .stdout(contains("560011 article: Artikel 7"))
+        .stdout(contains("setting").not());
+    assert_eq!(commits(repo.path()), "2");
+    common::tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(&corrected)
+        .assert()
+        .success();
+    let trailer = common::git(
+        repo.path(),
+        &[
+            "log",
+            "-1",
+            "--format=%(trailers:key=Value-Changes,valueonly)",
+        ],
+    );
+    assert_eq!(
+        trailer.trim(),
+        "5",
+        "the commit counts what the import listed"
+    );
+}
+
+/// Two renderings of one language in one import that differ only in a
+/// heading are not one source said twice: the import asks for one at a time.
+#[test]
+fn two_renderings_of_one_language_with_other_headings_are_not_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let corrected = edited_seed(
+        dir.path(),
+        "corrected.fr.txt",
+        "Article 7, § 1, 1° : prestations effectuées aux bénéficiaires non visés",
+        "Article 7, § 1, 1° : prestations effectuées aux bénéficiaires NON visés",
+    );
+    common::tariffs(dir.path())
+        .args(["import", "--dry-run"])
+        .arg(common::seed_table())
+        .arg(&corrected)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "differ (in values, headings or notes): import them one at a time",
+        ));
 }

@@ -45,6 +45,22 @@ fn kill_at_random(mut command: std::process::Command, dir: &Path, micros: u64) -
     usize::from(running)
 }
 
+/// The data files of `repo` after a kill: [`common::files_in`] without the
+/// empty write probe an import killed in its preflight may leave in a
+/// target folder (`.tariffs-probe-PID`; 2 of 193 kill points). It is no
+/// data, and the next import removes it: the rounds check `git status`
+/// after it.
+fn files_after_kill(repo: &Path) -> Vec<String> {
+    let mut files = common::files_in(repo);
+    files.retain(|f| {
+        !f.rsplit('/')
+            .next()
+            .unwrap_or(f)
+            .starts_with(".tariffs-probe-")
+    });
+    files
+}
+
 fn assert_consistent_after_kill(repo: &Path, versions: &[Vec<u8>; 2], round: usize) {
     common::git(repo, &["fsck", "--strict", "--no-progress"]);
     let snapshot = std::fs::read(repo.join(common::SNAPSHOT)).unwrap();
@@ -52,7 +68,7 @@ fn assert_consistent_after_kill(repo: &Path, versions: &[Vec<u8>; 2], round: usi
         versions.contains(&snapshot),
         "round {round}: snapshot is neither old nor new"
     );
-    let files = common::files_in(repo);
+    let files = files_after_kill(repo);
     assert_eq!(
         files,
         [
@@ -138,7 +154,7 @@ fn assert_all_or_nothing(repo: &Path, round: usize) {
     if !is_repo {
         // Killed while `.git` was being made: the next import makes it again.
         assert!(
-            common::files_in(repo).is_empty(),
+            files_after_kill(repo).is_empty(),
             "round {round}: stray files"
         );
         return;
@@ -153,13 +169,13 @@ fn assert_all_or_nothing(repo: &Path, round: usize) {
     if count.is_empty() {
         // Killed before the commit point: the branch was never born.
         assert!(
-            common::files_in(repo).is_empty(),
+            files_after_kill(repo).is_empty(),
             "round {round}: stray files"
         );
         return;
     }
     assert_eq!(count, "4", "round {round}: all four commits or none");
-    for file in common::files_in(repo) {
+    for file in files_after_kill(repo) {
         let committed = common::git(repo, &["show", &format!("HEAD:{file}")]);
         let on_disk = std::fs::read(repo.join(&file)).unwrap();
         assert_eq!(committed.as_bytes(), &on_disk[..], "round {round}: {file}");

@@ -91,6 +91,43 @@ fn the_dutch_table_reconciles_with_the_french_one_and_adds_its_words() {
         .contains("praktijkkamer"));
 }
 
+/// A bilingual snapshot taken in one of its languages is that language's
+/// document again (what a re-issue in that language is compared with).
+#[test]
+fn a_bilingual_snapshot_in_each_language_is_that_languages_document() {
+    use inami_tariffs::reconcile::{self, convention_in_language, table_in_language};
+    let (_, fr) = doc_and_table(&common::seed_table(), None);
+    let path = common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt");
+    let (nl_doc, nl) = doc_and_table(&path, None);
+    let mut both = fr.clone();
+    let translation = reconcile::tables(&both, &nl, &nl_doc).unwrap();
+    reconcile::add_table_language(&mut both, &nl, translation);
+    assert_eq!(table_in_language(&both, Language::Fr).unwrap(), fr);
+    assert_eq!(table_in_language(&both, Language::Nl).unwrap(), nl);
+    assert_eq!(table_in_language(&fr, Language::Nl), None);
+
+    let convention = |file: &str| {
+        let doc = source::read(&common::fixture(file), &ReadOptions::default()).unwrap();
+        let (parsed, _) = parse::parse_and_validate(&doc).unwrap();
+        let ParsedDocument::Convention(c) = parsed else {
+            panic!("a convention")
+        };
+        (doc, c.convention)
+    };
+    let (_, fr) = convention("convention/convention-kine-2021.fr.txt");
+    let (nl_doc, nl) = convention("convention/convention-kine-2021.nl.txt");
+    let mut both = fr.clone();
+    let translation = reconcile::conventions(&both, &nl, &nl_doc).unwrap();
+    reconcile::add_convention_language(&mut both, &nl, translation);
+    assert_eq!(convention_in_language(&both, Language::Fr).unwrap(), fr);
+    let in_dutch = convention_in_language(&both, Language::Nl).unwrap();
+    assert_eq!(in_dutch.title, nl.title);
+    assert_eq!(in_dutch.source, nl.source);
+    assert_eq!(in_dutch.key_values, nl.key_values);
+    assert_eq!(in_dutch.stated_fees, nl.stated_fees);
+    assert_eq!(in_dutch.indemnities, nl.indemnities);
+}
+
 #[test]
 fn a_dutch_intervention_that_differs_is_one_language_mismatch_naming_both_files() {
     let (_, fr) = doc_and_table(&common::seed_table(), None);

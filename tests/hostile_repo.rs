@@ -1,8 +1,10 @@
 //! Hostile repositories: a forged recovery journal, symlinked data folders,
-//! git's own locks, a forged author, two imports without git, and a failure
-//! after the commit point. Nothing outside the repository is ever touched,
-//! no lock `tariffs` did not take is removed, and a failure is either
-//! "nothing changed" (exit 2) or "committed, work tree behind" (exit 3).
+//! git's own locks, a forged author, two imports without git, a failure
+//! after the commit point, a full disk at the branch update and leftovers
+//! of killed imports. Nothing outside the repository is ever touched, no
+//! lock `tariffs` did not take is removed, and a failure is either "nothing
+//! changed" (exit 2, saying why: never a moved branch that did not move) or
+//! "committed, work tree behind" (exit 3).
 
 mod common;
 
@@ -318,4 +320,98 @@ fn stale_pack_temporaries_of_a_killed_import_are_removed() {
         .success();
     assert!(!stale.exists(), "the stale temporary pack is gone");
     assert!(fresh.exists(), "a recent one is left alone");
+}
+
+/// A write probe left in a data folder by an import killed between making
+/// and removing it (or whose removal failed) is removed by the next import,
+/// which would otherwise refuse to run over "uncommitted changes".
+#[test]
+fn a_write_probe_left_by_a_killed_import_is_removed_by_the_next() {
+    let repo = imported_repo();
+    // A process id that cannot be running: above the kernel's maximum.
+    let probes = [
+        "parsed/physiotherapy/.tariffs-probe-4194305",
+        "sources/physiotherapy/.tariffs-probe-4194306",
+        "schema/.tariffs-probe-4194307",
+    ];
+    for probe in probes {
+        std::fs::write(repo.path().join(probe), b"").unwrap();
+    }
+    let out = tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(reissue())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    for probe in probes {
+        assert!(!repo.path().join(probe).exists(), "{probe} is gone");
+    }
+    assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+}
+
+/// A branch update that fails for want of disk space (its reflog written to
+/// `/dev/full`) is reported as what it is, never as "the branch moved while
+/// importing"; nothing lands, and the next import, with room, succeeds.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_at_the_branch_update_is_not_called_a_moved_branch() {
+    let repo = imported_repo();
+    let before = head(repo.path());
+    let branch = current_branch(repo.path());
+    let reflog = repo.path().join(".git/logs").join(&branch);
+    let kept = std::fs::read(&reflog).unwrap();
+    std::fs::remove_file(&reflog).unwrap();
+    std::os::unix::fs::symlink("/dev/full", &reflog).unwrap();
+    let out = tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(reissue())
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("moved"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "could not move the branch {branch} to the new commit"
+        )) && stderr.contains("No space left on device")
+            && stderr.contains("nothing was changed"),
+        "{stderr}"
+    );
+    assert_eq!(head(repo.path()), before, "the branch did not move");
+    assert_eq!(git(repo.path(), &["status", "--porcelain"]), "");
+    std::fs::remove_file(&reflog).unwrap();
+    std::fs::write(&reflog, kept).unwrap();
+    let out = tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(reissue())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_ne!(head(repo.path()), before);
+}
+
+/// A branch locked by another git command (its `.lock` file) is said to be
+/// locked, not to have moved; the lock is left alone.
+#[test]
+fn a_locked_branch_is_not_called_a_moved_branch() {
+    let repo = imported_repo();
+    let before = head(repo.path());
+    let branch = current_branch(repo.path());
+    let lock = repo.path().join(".git").join(format!("{branch}.lock"));
+    std::fs::write(&lock, "held by git").unwrap();
+    let out = tariffs(repo.path())
+        .args(["import", "--replace"])
+        .arg(reissue())
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("moved"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{} exists", lock.display()))
+            && stderr.contains("nothing was changed"),
+        "{stderr}"
+    );
+    assert_eq!(head(repo.path()), before);
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), "held by git");
 }

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::import::{self, title, Import, ImportOptions};
 use crate::nomensoft::place::{ExportAction, PlacedExport};
 use crate::pipeline::Processed;
-use crate::placement::{Action, Placement};
+use crate::placement::{Action, DocumentChange, Placement};
 use crate::validate::Finding;
 
 /// The JSON report of an import.
@@ -32,6 +32,8 @@ struct ImportReport<'a> {
     written: &'a [String],
     /// The commit made, if any.
     commit: Option<&'a str>,
+    /// What the folders named held that is not imported: `{path, reason}`.
+    skipped: &'a [batch::Skipped],
 }
 
 #[derive(Debug, Serialize)]
@@ -91,18 +93,34 @@ fn placement_report(p: &Placement) -> PlacementReport<'_> {
         snapshot: &p.snapshot_path,
         action: p.action.word(),
         summary: &p.summary,
-        changes: p.changes.as_ref().map(changes_report),
+        changes: p
+            .changes
+            .as_ref()
+            .map(|d| changes_report(d, &p.document_changes)),
         dropped: &p.dropped,
         findings: &p.findings,
     }
 }
 
-/// Value changes: `{"changed": [{"code", "field", "old", "new"}], "added": [...], "removed": [...]}`.
+/// Value changes: `{"changed": [{"code", "field", "old", "new"}], "added":
+/// [...], "removed": [...], "document": [{"field", "language", "old", "new"}]}`.
 #[derive(Debug, Serialize)]
 struct ChangesReport {
     changed: Vec<ChangeReport>,
     added: Vec<String>,
     removed: Vec<String>,
+    /// Changes to the document's own fields: its title in a language, a
+    /// convention's `concluded_on` or `effective_until`.
+    document: Vec<DocumentChangeReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct DocumentChangeReport {
+    field: &'static str,
+    /// The language of a title; null for a date.
+    language: Option<&'static str>,
+    old: String,
+    new: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,8 +131,17 @@ struct ChangeReport {
     new: String,
 }
 
-fn changes_report(d: &Diff) -> ChangesReport {
+fn changes_report(d: &Diff, document: &[DocumentChange]) -> ChangesReport {
     ChangesReport {
+        document: document
+            .iter()
+            .map(|c| DocumentChangeReport {
+                field: c.field,
+                language: c.language.map(|l| l.code()),
+                old: c.old.clone(),
+                new: c.new.clone(),
+            })
+            .collect(),
         changed: d
             .changed
             .iter()
@@ -133,12 +160,12 @@ fn changes_report(d: &Diff) -> ChangesReport {
 }
 
 pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
-    let (files, skipped) = batch::expand(&args.files)?;
-    for path in &skipped {
-        super::note(&format!(
-            "skipped {} (not a .pdf or .txt document, nor an .xml NomenSoft export)",
-            path.display()
-        ));
+    let batch::Expanded {
+        documents: files,
+        skipped,
+    } = batch::expand(&args.files)?;
+    for s in &skipped {
+        super::note(&format!("skipped: {}: {}", s.path.display(), s.reason));
     }
     if files.is_empty() {
         return Err(Error::Usage("no .pdf or .txt document to import".into()));
@@ -166,10 +193,41 @@ pub fn run(args: ImportArgs) -> Result<Outcome, Error> {
             warnings: done.warnings,
             written: &done.stored.written,
             commit: done.stored.commit.as_deref(),
+            skipped: &skipped,
         }),
         Format::Text => print_text(&done, args.dry_run),
     }
+    report_written(&args.repo.repo, &done.stored)?;
     Ok(Outcome::from_bad(done.blocked))
+}
+
+/// Once an import has stored something, a report that could not be written
+/// (a full disk, `> /dev/full`) is no "could not run": the error says what
+/// was stored, then that the report was lost (exit 4). With nothing stored,
+/// the failed write is left to `main`, as for any command (exit 2).
+fn report_written(repo: &Path, stored: &import::Stored) -> Result<(), Error> {
+    if stored.written.is_empty() {
+        return Ok(());
+    }
+    let Some(reason) = super::take_write_error() else {
+        return Ok(());
+    };
+    let what = match (&stored.commit, &stored.message) {
+        (Some(commit), Some(message)) if message.lines().count() > 1 => format!(
+            "committed {commit} (the last of {} commits)",
+            message.lines().count()
+        ),
+        (Some(commit), _) => format!("committed {commit}"),
+        (None, _) => format!(
+            "wrote {} (no commit: --no-commit)",
+            stored.written.join(", ")
+        ),
+    };
+    Err(Error::ReportNotWritten {
+        path: repo.to_path_buf(),
+        stored: what,
+        reason,
+    })
 }
 
 /// A progress bar on standard error when it is a terminal; nothing otherwise.
@@ -266,6 +324,9 @@ fn print_text(done: &Import, dry_run: bool) {
                     lines.push_str(&format!("  {} {sign}\n", s.code));
                 }
             }
+        }
+        for c in &pl.document_changes {
+            lines.push_str(&format!("  {}: {} → {}\n", c.name(), c.old, c.new));
         }
     }
     for e in &done.exports {

@@ -173,6 +173,13 @@ pub fn write_error() -> Option<String> {
     WRITE_ERROR.lock().ok().and_then(|e| e.clone())
 }
 
+/// Takes the error that kept standard output from being written, for a
+/// command that reports it in its own words (an import that stored its
+/// data): `main` then has none left to report.
+pub fn take_write_error() -> Option<String> {
+    WRITE_ERROR.lock().ok().and_then(|mut e| e.take())
+}
+
 /// Writes a message for people on standard error.
 pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");

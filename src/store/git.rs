@@ -70,6 +70,15 @@ const MAX_BLOB_BYTES: u64 = crate::canonical::bounds::MAX_SNAPSHOT_BYTES;
 /// `index.lock` and branch locks are its own.
 const LOCKS_MARKER: &str = "git-locks-are-ours";
 
+/// The name of the empty file that [`GitRepo::preflight`] renames into each
+/// target folder to prove it can, then removes: this prefix and the process
+/// id. Killed in between, an import leaves it behind; the next removes it
+/// (see [`remove_stale_probes`]).
+const PROBE_PREFIX: &str = ".tariffs-probe-";
+
+/// The folders an import writes to, where a probe may be left behind.
+const DATA_FOLDERS: [&str; 3] = ["sources", "parsed", "schema"];
+
 /// What the journal of an unfinished import records.
 #[derive(Debug, Serialize, Deserialize)]
 struct Journal {
@@ -431,13 +440,7 @@ impl GitRepo {
         };
         if let Err(e) = moved {
             let _ = fs::remove_dir_all(&work);
-            return Err(Error::repository(
-                &self.root,
-                format!(
-                    "the branch moved while importing ({}); nothing was changed",
-                    e.message()
-                ),
-            ));
+            return Err(self.branch_not_moved(&journal.branch, &e));
         }
         // Committed. From here on, an interruption is finished by `recover`,
         // and a failure says so.
@@ -450,6 +453,29 @@ impl GitRepo {
         }
         self.update_work_tree(&temps, &journal)
             .map_err(|e| self.unfinished(&journal, e))
+    }
+
+    /// Why the branch could not be moved to an import's commit, said as it
+    /// is: another commit landed on it meanwhile, another git command holds
+    /// its lock, or writing the reference (or its reflog) failed, as on a
+    /// full disk. In every case the branch is where it was.
+    fn branch_not_moved(&self, branch: &str, e: &git2::Error) -> Error {
+        let reason = match e.code() {
+            ErrorCode::Modified => format!(
+                "the branch {branch} moved while importing (another commit landed on it); \
+                 nothing was changed: import again"
+            ),
+            ErrorCode::Locked => format!(
+                "{} exists: another git command is running here, or one crashed; \
+                 nothing was changed (if none is running, remove that file and import again)",
+                self.git_dir().join(format!("{branch}.lock")).display()
+            ),
+            _ => format!(
+                "could not move the branch {branch} to the new commit ({}); nothing was changed",
+                e.message()
+            ),
+        };
+        Error::repository(&self.root, reason)
     }
 
     /// Renames the staged files into place, then [`GitRepo::finish`].
@@ -497,7 +523,7 @@ impl GitRepo {
         for folder in folders {
             fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
             fs::write(&probe, b"").map_err(|e| Error::io(&probe, e))?;
-            let landed = folder.join(format!(".tariffs-probe-{}", std::process::id()));
+            let landed = folder.join(format!("{PROBE_PREFIX}{}", std::process::id()));
             fs::rename(&probe, &landed).map_err(|e| Error::io(&folder, e))?;
             fs::remove_file(&landed).map_err(|e| Error::io(&landed, e))?;
         }
@@ -545,7 +571,9 @@ impl GitRepo {
     }
 
     /// Finishes or undoes an import that was interrupted (see the module doc).
+    /// Called under the import lock.
     pub fn recover(&self) -> Result<bool, Error> {
+        remove_stale_probes(&self.root)?;
         let work = self.work_dir();
         let journal_path = work.join("journal.json");
         let journal: Journal = match fs::read(&journal_path) {
@@ -776,6 +804,46 @@ pub fn parse_author(text: &str) -> Option<Signature<'static>> {
     Signature::now(name, email).ok()
 }
 
+/// Removes the write probes ([`PROBE_PREFIX`]) that an import killed in its
+/// preflight, or whose removal failed, left in the data folders: otherwise
+/// every later import would refuse to run over "uncommitted changes". The
+/// caller holds the import lock, and only an import holding it makes
+/// probes, so none of them is in use. Only empty regular files named
+/// exactly like a probe are removed, and no symlink is followed.
+fn remove_stale_probes(root: &Path) -> Result<(), Error> {
+    let is_folder = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for top in DATA_FOLDERS
+        .map(|f| root.join(f))
+        .into_iter()
+        .filter(|p| is_folder(p))
+    {
+        let Ok(entries) = fs::read_dir(&top) else {
+            continue;
+        };
+        folders.extend(entries.flatten().map(|e| e.path()).filter(|p| is_folder(p)));
+        folders.push(top);
+    }
+    for folder in folders {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let is_probe = name
+                .to_str()
+                .and_then(|n| n.strip_prefix(PROBE_PREFIX))
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+            let empty_file = || entry.metadata().is_ok_and(|m| m.is_file() && m.len() == 0);
+            if is_probe && empty_file() {
+                let path = entry.path();
+                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes each new content to a temporary file inside `work` (in `.git/`).
 ///
 /// They are renamed into place after the commit point; if that is
@@ -980,5 +1048,40 @@ impl<'a> Series<'a> {
             writes,
             removes,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one failure that is a moved branch: libgit2 says the reference
+    /// no longer holds the value the import started from (`Modified`).
+    #[test]
+    fn only_a_stale_branch_is_called_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = GitRepo::init(dir.path()).unwrap();
+        let author = Signature::now("a", "a@b").unwrap();
+        let tree = git.repo.treebuilder(None).unwrap().write().unwrap();
+        let tree = git.repo.find_tree(tree).unwrap();
+        let commit = |parents: &[&git2::Commit<'_>]| {
+            git.repo
+                .commit(None, &author, &author, "m", &tree, parents)
+                .unwrap()
+        };
+        let first = commit(&[]);
+        let second = commit(&[&git.repo.find_commit(first).unwrap()]);
+        let branch = "refs/heads/main";
+        git.repo.reference(branch, second, false, "m").unwrap();
+        let Err(stale) = git.repo.reference_matching(branch, first, true, first, "m") else {
+            panic!("the branch holds the second commit, not the first");
+        };
+        assert_eq!(stale.code(), ErrorCode::Modified);
+        let said = git.branch_not_moved(branch, &stale).to_string();
+        assert!(said.contains("moved while importing"), "{said}");
+        let other = git2::Error::new(ErrorCode::GenericError, git2::ErrorClass::Os, "disk full");
+        let said = git.branch_not_moved(branch, &other).to_string();
+        assert!(!said.contains("moved while"), "{said}");
+        assert!(said.contains("could not move the branch refs/heads/main to the new commit (disk full); nothing was changed"), "{said}");
     }
 }
