@@ -106,19 +106,24 @@ fn check_conflicts(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Place, out: &m
                     "{what}: line {} repeats line {} ({})",
                     fee.source_line,
                     earlier.source_line,
-                    value(earlier)
+                    value(earlier, (false, false))
                 ),
             )
         } else {
+            // The end and the terms are named when they are what differs.
+            let shown = (
+                earlier.valid_until != fee.valid_until,
+                terms(earlier) != terms(fee),
+            );
             Finding::new(
                 Rule::NomensoftConflict,
                 at(fee),
                 format!(
                     "{what} is given twice: line {} says {}, line {} says {}",
                     earlier.source_line,
-                    value(earlier),
+                    value(earlier, shown),
                     fee.source_line,
-                    value(fee)
+                    value(fee, shown)
                 ),
             )
         };
@@ -149,15 +154,21 @@ fn terms(fee: &FeeRecord) -> Vec<(&str, Decimal, Decimal)> {
     terms
 }
 
-/// A record's value as a message gives it: `25.60 until 2024-12-31 (N 8 × 3.372107)`.
-fn value(fee: &FeeRecord) -> String {
+/// A record's amount as a message gives it, with its end and its terms
+/// when asked: `25.60 until 2024-12-31 (N 8 × 3.372107)`.
+fn value(fee: &FeeRecord, (end, with_terms): (bool, bool)) -> String {
     let mut text = fee.amount.to_string();
-    match fee.valid_until {
-        Some(until) => text.push_str(&format!(" until {until}")),
-        None => text.push_str(" until further notice"),
+    if end {
+        match fee.valid_until {
+            Some(until) => text.push_str(&format!(" until {until}")),
+            None => text.push_str(" until further notice"),
+        }
     }
-    if !fee.key_terms.is_empty() {
-        text.push_str(&format!(" ({})", formula(fee)));
+    if with_terms {
+        match fee.key_terms.is_empty() {
+            true => text.push_str(" (no key letters)"),
+            false => text.push_str(&format!(" ({})", formula(fee))),
+        }
     }
     text
 }
@@ -200,5 +211,63 @@ fn check_fees(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Place, out: &mut Ve
             ),
             Some(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The findings of an export of JSON records, one a line.
+    fn findings(records: &[&str]) -> Vec<Finding> {
+        let text = format!("[\n{}\n]", records.join(",\n"));
+        super::super::read(Path::new("r.json"), text.as_bytes(), "x")
+            .unwrap()
+            .findings
+    }
+
+    const FEE: &str = r#"{"nomen_code": "560011", "dbegin_fee": "2024-01-01", "dend_fee": "2999-12-31", "fee_code_desc_fr": "Honoraire", "fee": "25.60"}"#;
+
+    #[test]
+    fn records_that_differ_only_in_their_end_or_terms_conflict_and_say_so() {
+        let ended = FEE.replace("2999-12-31", "2024-06-30");
+        let f = &findings(&[FEE, &ended])[0];
+        assert_eq!(f.rule, Rule::NomensoftConflict);
+        assert_eq!(f.place.line, Some(3));
+        assert_eq!(
+            f.message,
+            "560011 fee from 2024-01-01 is given twice: line 2 says 25.60 until further notice, line 3 says 25.60 until 2024-06-30"
+        );
+        let termed = FEE.replace(
+            r#""fee": "25.60""#,
+            r#""fee": "25.60", "key_letter1": "M", "key_coeff1": "24", "key_letter1_value": "1.066667""#,
+        );
+        let f = &findings(&[FEE, &termed])[0];
+        assert!(
+            f.message.ends_with(
+                "line 2 says 25.60 (no key letters), line 3 says 25.60 (M 24 × 1.066667)"
+            ),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn other_dates_or_categories_are_no_conflict_and_a_third_record_is_named_too() {
+        let later = FEE.replace("2024-01-01", "2025-01-01");
+        let share = FEE.replace(
+            "Honoraire",
+            "Quote-part personnelle sans régime préférentiel",
+        );
+        assert!(findings(&[FEE, &later, &share]).is_empty());
+        let other = FEE.replace("25.60", "25.70");
+        let found = findings(&[FEE, FEE, &other]);
+        let rules: Vec<Rule> = found.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, [Rule::NomensoftDuplicate, Rule::NomensoftConflict]);
+        assert!(found[1]
+            .message
+            .contains("line 2 says 25.60, line 4 says 25.70"));
     }
 }
