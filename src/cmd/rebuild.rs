@@ -35,7 +35,8 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
     let mut entries: Vec<Entry> = Vec::new();
     let repo = DataRepo::open(&args.repo.repo)?;
     let sources = repo.sources()?;
-    if sources.is_empty() {
+    let exports = repo.nomensoft_sources()?;
+    if sources.is_empty() && exports.is_empty() {
         return Err(Error::Usage(format!(
             "no sources under {}/sources",
             repo.root().display()
@@ -142,7 +143,7 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
         )?;
     }
     // NomenSoft exports: each makes its own snapshot.
-    for path in repo.nomensoft_sources()? {
+    for path in exports {
         let relative = repo.relative(&path);
         let bytes = source::read_bytes(&path, &super::read_options(&args.read))?;
         let stored = nomensoft::place::stored(std::path::Path::new(&relative), &bytes)?;

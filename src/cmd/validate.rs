@@ -157,7 +157,9 @@ pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Erro
     Ok(findings)
 }
 
-/// A NomenSoft snapshot: its stored export, and its fees made of key letters.
+/// A NomenSoft snapshot: its stored export, and what one export must
+/// satisfy (check digits, periods, one value per code, category and date,
+/// fees made of key letters).
 fn check_nomensoft(
     repo: &DataRepo,
     path: &Path,
@@ -172,7 +174,7 @@ fn check_nomensoft(
         format: SourceFormat::Pdf,
     };
     let (_, mut findings) = stored_sources(repo, label, text, &source, &[])?;
-    findings.extend(crate::nomensoft::check_fees(&n.fees, &n.source.file));
+    findings.extend(crate::nomensoft::checks::check(&n.fees, &n.source.file));
     validate::sort(&mut findings);
     Ok(findings)
 }

@@ -27,6 +27,20 @@ pub enum Category {
     Unknown,
 }
 
+impl Category {
+    /// The category in words, for messages: `fee`, `preferential intervention`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Category::Fee => "fee",
+            Category::InterventionPreferential => "preferential intervention",
+            Category::InterventionStandard => "standard intervention",
+            Category::PersonalSharePreferential => "preferential personal share",
+            Category::PersonalShareStandard => "standard personal share",
+            Category::Unknown => "amount of an unknown category",
+        }
+    }
+}
+
 /// Words that say what an amount is.
 const KIND_WORDS: [(&str, Kind); 9] = [
     ("honoraire", Kind::Fee),

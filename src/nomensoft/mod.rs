@@ -16,10 +16,14 @@
 //! codes that changed meanwhile has a later date, so it is a new snapshot
 //! beside the old one, and both stay cited.
 //!
-//! [`crosscheck`] compares the snapshots with the tariff tables.
+//! What one export must satisfy is in [`checks`] (import and `validate`
+//! run the same checks); [`crosscheck`] compares the snapshots with the
+//! tariff tables.
 
 pub mod category;
+pub mod checks;
 pub mod crosscheck;
+pub mod encoding;
 pub mod place;
 pub mod records;
 
@@ -34,7 +38,7 @@ use crate::decimal;
 use crate::error::Error;
 use crate::validate::{Finding, Place, Rule};
 pub use category::Category;
-use records::Record;
+use records::{Field, Record};
 
 /// The `schema` value of a NomenSoft snapshot.
 pub const SCHEMA_ID: &str = "inami-tariffs/nomensoft/1";
@@ -159,18 +163,14 @@ pub fn is_export(path: &Path) -> bool {
 
 /// Reads an export's bytes into records, interprets and checks them.
 pub fn read(path: &Path, bytes: &[u8], sha256: &str) -> Result<Read, Error> {
-    let text = std::str::from_utf8(bytes).map_err(|e| Error::Unreadable {
-        path: path.to_path_buf(),
-        reason: format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let text = encoding::decode(path, bytes, !json)?;
     let records = if json {
-        records::from_json(path, text)?
+        records::from_json(path, &text)?
     } else {
-        records::from_xml(path, text)?
+        records::from_xml(path, &text)?
     };
     let file = path.display().to_string();
     let mut findings = Vec::new();
@@ -187,7 +187,7 @@ pub fn read(path: &Path, bytes: &[u8], sha256: &str) -> Result<Read, Error> {
             reason: "no record holds a code and a fee (`nomen_code`, `fee`)".into(),
         });
     }
-    findings.extend(check_fees(&fees, &file));
+    findings.extend(checks::check(&fees, &file));
     Ok(Read {
         nomenclature: Nomenclature {
             schema: SCHEMA_ID.into(),
@@ -216,6 +216,13 @@ fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option
         )
     };
     let code_text = record.get("nomen_code").unwrap_or_default();
+    for (kept, other) in &record.repeated {
+        let finding = given_twice(kept, other, file);
+        findings.push(match Code::parse(code_text) {
+            Some(code) => finding.for_code(code),
+            None => finding,
+        });
+    }
     let Some(code) = Code::parse(code_text) else {
         findings.push(unreadable(format!(
             "`nomen_code` is `{code_text}`, not a six-digit code"
@@ -321,52 +328,77 @@ fn key_terms(record: &Record) -> Result<Vec<KeyTerm>, String> {
     Ok(terms)
 }
 
-/// `2026-01-01`, `2025-01-01 00:00:00`, `2025-01-01T00:00:00`, `01/01/2025`.
-fn parse_date(text: &str) -> Option<NaiveDate> {
-    let day = text.get(..10).unwrap_or(text);
-    NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(day, "%d/%m/%Y"))
-        .ok()
+/// A field given twice in one record (`nomensoft-conflict`, at the second):
+/// which value the record means cannot be told.
+fn given_twice(kept: &Field, other: &Field, file: &str) -> Finding {
+    let says = |f: &Field| match f.text.as_str() {
+        "" => "is empty".to_string(),
+        text => format!("says {text}"),
+    };
+    // Names that differ but for case are named, so the reader finds both.
+    let same_name = kept.name == other.name;
+    let note = if same_name {
+        ""
+    } else {
+        " (names are read without case)"
+    };
+    let at = |f: &Field| match same_name {
+        true => format!("line {}", f.line),
+        false => format!("`{}` on line {}", f.name, f.line),
+    };
+    Finding::new(
+        Rule::NomensoftConflict,
+        Place {
+            line: Some(other.line),
+            ..Place::file(file.to_string())
+        },
+        format!(
+            "`{}` is given twice{note}: {} {}, {} {}; a record gives each field once",
+            kept.name.to_lowercase(),
+            at(kept),
+            says(kept),
+            at(other),
+            says(other)
+        ),
+    )
 }
 
-/// A fee made of key letters must be the sum of its terms, to the cent
-/// (`fee-mismatch`, placed at the record's line in `file`).
-pub fn check_fees(fees: &[FeeRecord], file: &str) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for fee in fees.iter().filter(|f| f.category == Category::Fee) {
-        let place = Place {
-            line: Some(fee.source_line),
-            ..Place::file(file.to_string())
-        };
-        if fee.key_terms.is_empty() {
-            continue;
-        }
-        let formula: Vec<String> = fee
-            .key_terms
-            .iter()
-            .map(|t| format!("{} {} × {}", t.letter, t.coefficient, t.value))
-            .collect();
-        match fee.fee_from_terms() {
-            None => findings.push(
-                Finding::new(Rule::ArithmeticOverflow, place, "the key letters' terms do not fit in a decimal")
-                    .for_code(fee.code),
-            ),
-            Some(sum) if sum != fee.amount => findings.push(
-                Finding::new(
-                    Rule::FeeMismatch,
-                    place,
-                    format!(
-                        "fee is not the sum of its key letters' terms rounded to the cent: {} = {sum}",
-                        formula.join(" + ")
-                    ),
-                )
-                .expected_found(sum.to_string(), fee.amount.to_string())
-                .for_code(fee.code),
-            ),
-            Some(_) => {}
-        }
+/// The years a date may have: NomenSoft writes 2999-12-31 for "until
+/// further notice", and the nomenclature is younger than 1900. A year
+/// outside is a typing error or a sentinel this tool does not know.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
+
+/// A day as the exports write it: `2026-01-01`, the same at midnight
+/// (`2025-01-01 00:00:00`, `2025-01-01T00:00:00`, with or without
+/// fractions of a second), or `01/01/2025`. Nothing before or after it,
+/// four-digit years in [`YEARS`], two-digit months and days.
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let (day, time) = text.split_at_checked(10)?;
+    if !time.is_empty() && !time.strip_prefix([' ', 'T']).is_some_and(is_midnight) {
+        return None;
     }
-    findings
+    let b = day.as_bytes();
+    let (year, month, day) = match (b[2], b[4], b[5], b[7]) {
+        (_, b'-', _, b'-') => (&day[..4], &day[5..7], &day[8..]),
+        (b'/', _, b'/', _) => (&day[6..], &day[3..5], &day[..2]),
+        _ => return None,
+    };
+    let number = |digits: &str| -> Option<u32> {
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let year = i32::try_from(number(year)?)
+        .ok()
+        .filter(|y| YEARS.contains(y))?;
+    NaiveDate::from_ymd_opt(year, number(month)?, number(day)?)
+}
+
+/// `00:00:00`, `00:00:00.000`.
+fn is_midnight(time: &str) -> bool {
+    let (clock, fraction) = time.split_once('.').unwrap_or((time, "0"));
+    clock == "00:00:00" && !fraction.is_empty() && fraction.bytes().all(|b| b == b'0')
 }
 
 /// Where an export is stored and snapshot: `<first code>[-<last code>]-<latest valid_from>`.

@@ -162,10 +162,7 @@ pub fn stored(path: &Path, bytes: &[u8]) -> Result<Stored, Error> {
     let sha = source::sha256_hex(bytes);
     let read = super::read(path, bytes, &sha)?;
     let mut nomenclature = read.nomenclature;
-    let key = super::key(&nomenclature).ok_or_else(|| Error::UnknownDocument {
-        path: path.to_path_buf(),
-        reason: "no fee record could be read".into(),
-    })?;
+    let key = super::key(&nomenclature).ok_or_else(|| no_record(path, &read.findings))?;
     let source_path = format!("{SOURCES_DIR}/{DIR}/{key}.{}", nomenclature.source.format);
     let snapshot_path = format!("{PARSED_DIR}/{DIR}/{key}.yaml");
     // Findings cite the export as it is stored.
@@ -189,4 +186,29 @@ pub fn stored(path: &Path, bytes: &[u8]) -> Result<Stored, Error> {
         snapshot_path,
         yaml,
     })
+}
+
+/// No record could be read: there is nothing to store, and the findings
+/// that say why are the error's reason (`line 3: …`).
+fn no_record(path: &Path, findings: &[Finding]) -> Error {
+    let why: Vec<String> = findings
+        .iter()
+        .filter(|f| f.is_error())
+        .map(|f| match f.place.line {
+            Some(line) => format!("line {line}: {}", f.message),
+            None => f.message.to_string(),
+        })
+        .collect();
+    let reason = match why.as_slice() {
+        [] => "no fee record could be read".to_string(),
+        [first, rest @ ..] if rest.len() > 2 => format!(
+            "no fee record could be read: {first}; … and {} more",
+            rest.len()
+        ),
+        all => format!("no fee record could be read: {}", all.join("; ")),
+    };
+    Error::UnknownDocument {
+        path: path.to_path_buf(),
+        reason,
+    }
 }

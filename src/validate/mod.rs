@@ -84,6 +84,14 @@ pub enum Rule {
     /// their key letters, or its single fields (`key_letter`, `key_value`,
     /// `relative_value`) do not repeat the first term.
     KeyTermsInconsistent,
+    /// A NomenSoft export gives two values for one thing: two records for
+    /// one code, category and start date that differ, or one field twice in
+    /// a record.
+    NomensoftConflict,
+    /// A NomenSoft export gives the same record twice.
+    NomensoftDuplicate,
+    /// A period that ends before it starts.
+    InvalidPeriod,
 }
 
 impl Rule {
@@ -114,6 +122,9 @@ impl Rule {
             Rule::NomensoftMismatch => "nomensoft-mismatch",
             Rule::UnknownFeeCategory => "unknown-fee-category",
             Rule::KeyTermsInconsistent => "key-terms-inconsistent",
+            Rule::NomensoftConflict => "nomensoft-conflict",
+            Rule::NomensoftDuplicate => "nomensoft-duplicate",
+            Rule::InvalidPeriod => "invalid-period",
         }
     }
 
@@ -123,7 +134,8 @@ impl Rule {
             Rule::ShareOutlier
             | Rule::CodePair
             | Rule::MissingFeeNote
-            | Rule::UnknownFeeCategory => Severity::Warning,
+            | Rule::UnknownFeeCategory
+            | Rule::NomensoftDuplicate => Severity::Warning,
             _ => Severity::Error,
         }
     }
