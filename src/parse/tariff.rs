@@ -64,9 +64,9 @@ static STATEMENT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 /// whatever stands before it (a heading, a footnote mark), and whatever
 /// separates its cells: cells glued together (`1,166667561610`,
 /// `28,0025,5021,75`, as a PDF whose glyph spacing closes the gaps gives
-/// them) or spaced out character by character (`2 8 , 0 0`).
+/// them) or spaced out character by character (`2 8 , 0 0`, `28 , 00`).
 pub fn looks_like_row(line: &str) -> bool {
-    shaped_like_row(line) || shaped_like_row(&join_spaced_out(line))
+    shaped_like_row(line) || shaped_like_row(&join_single_characters(line))
 }
 
 fn shaped_like_row(line: &str) -> bool {
@@ -97,24 +97,20 @@ fn amounts_with_cents(run: &str) -> usize {
     }
 }
 
-/// The line with every run of three or more one-character words written
-/// together (`M = 1 , 1 6` → `M=1,16`): text spaced out character by
-/// character, as letter-spaced glyphs give it, shows the shape of its cells.
-fn join_spaced_out(line: &str) -> String {
-    let words: Vec<&str> = line.split_whitespace().collect();
+/// The line with every one-character word written together with the
+/// words beside it (`M = 1 , 1 6` → `M=1,16`, `57 , 12 05` → `57,12 05`):
+/// text spaced out character by character, as letter-spaced glyphs give
+/// it, shows the shape of its cells.
+fn join_single_characters(line: &str) -> String {
     let mut joined = String::with_capacity(line.len());
-    let mut rest = &words[..];
-    while !rest.is_empty() {
-        let run = rest
-            .iter()
-            .take_while(|w| w.chars().nth(1).is_none())
-            .count();
-        let take = if run >= 3 { run } else { 1 };
-        if !joined.is_empty() {
+    let mut last_single = true;
+    for word in line.split_whitespace() {
+        let single = word.chars().nth(1).is_none();
+        if !(joined.is_empty() || single || last_single) {
             joined.push(' ');
         }
-        joined.extend(rest[..take].iter().copied());
-        rest = &rest[take..];
+        joined.push_str(word);
+        last_single = single;
     }
     joined
 }
