@@ -8,11 +8,11 @@
 //! space glyph, word spacing `Tw`, a `TJ` adjustment, a string placed on
 //! its own). A gap wider than [`WORD_GAP`] font sizes, beyond the line's
 //! own letter spacing (the median gap, when glyphs are set closer than
-//! their advances), is a space. So cells that touch read
-//! as one word (and a row whose cells run together is reported by the row
-//! grammar, never read), and cells a tenth of an em apart read as two,
-//! however tight the producer set the text: `-0.6 Tc`, `TJ` kerning, a
-//! 0.1 pt font, or each cell placed 1 pt after the last.
+//! their advances), is a space. So cells that touch read as one word (and
+//! a row whose cells run together is reported by the row grammar, never
+//! read), and cells a tenth of an em apart read as two, however tight the
+//! producer set the text: `-0.6 Tc`, `TJ` kerning, a 0.1 pt font, or each
+//! cell placed 1 pt after the last.
 //!
 //! Two more cases:
 //! - a glyph drawn again where it already stands (a bold faked by
@@ -52,7 +52,8 @@ pub fn line_text(mut glyphs: Vec<Glyph>) -> String {
         return glyphs.iter().map(|g| g.text.as_str()).collect();
     }
     let gaps = gaps(&seen);
-    let tracking = tracking(&gaps[1.min(gaps.len())..]);
+    // The first gap is from nowhere.
+    let tracking = tracking(gaps.get(1..).unwrap_or_default());
     let mut text = String::new();
     for (glyph, gap) in seen.into_iter().zip(gaps) {
         if !text.is_empty() && gap - tracking > WORD_GAP {
