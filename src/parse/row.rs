@@ -44,8 +44,10 @@ use crate::decimal;
 use crate::model::KeyTerm;
 use crate::validate::tariff::Cell;
 
+mod glued;
 mod terms;
 
+pub use glued::explain;
 use terms::{Part, Parts};
 
 /// The cells of one row, with their spans.

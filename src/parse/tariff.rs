@@ -13,7 +13,7 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 
 use super::metadata::Metadata;
-use super::row::{parse_row, RowSpans, RowSyntaxError};
+use super::row::{self, parse_row, RowSpans, RowSyntaxError};
 use crate::layout::{DocumentId, DocumentKind};
 use crate::model::{SourceRef, TariffRow, TariffTable, TARIFF_SCHEMA_ID};
 use crate::source::{SourceDocument, SourceLine};
@@ -44,12 +44,14 @@ static CODE_LIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)\d{6}(?:\s|$)").expect("valid regex"));
 static AMOUNT_LIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d[,.]\d{2}").expect("valid regex"));
-/// A key value (`1,066667`): six decimals are printed only in rows.
+/// A key value (`1,066667`): six decimals are printed only in rows. More
+/// digits may follow: a code glued to it (`1,166667561610`).
 static KEY_VALUE_LIKE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d[,.]\d{6}(?:\D|$)").expect("valid regex"));
-/// An amount with cents standing alone.
-static CENTS_LIKE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|\s)\d+[,.]\d{2}(?:\s|$)").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"\d[,.]\d{6}").expect("valid regex"));
+/// A run of digits and the decimal separators between them: one number
+/// (`25,50`), or several glued together (`28,0025,5021,75`).
+static NUMBER_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d+(?:[,.]\d+)*").expect("valid regex"));
 /// Convention prose: a key-value item or a stated fee, in French or Dutch.
 static STATEMENT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*[-–—•]\s*\d+[,.]\d+\s+(?:pour|voor)\s+(?:les|la|de)\s+(?:prestations?|verstrekking(?:en)?)\b|\b(?:les honoraires des prestations|l'honoraire de la prestation|de honoraria van de verstrekkingen|het honorarium van de verstrekking)\s+\d{6}")
@@ -58,12 +60,59 @@ static STATEMENT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a line looks like a row: a six-digit code and an amount, a key
 /// value, or three amounts with cents. Such a line is a row or a finding,
-/// whatever its code looks like (`56OO11`, `560011,`, seven digits) and
-/// whatever stands before it (a heading, a footnote mark).
+/// whatever its code looks like (`56OO11`, `560011,`, seven digits),
+/// whatever stands before it (a heading, a footnote mark), and whatever
+/// separates its cells: cells glued together (`1,166667561610`,
+/// `28,0025,5021,75`, as a PDF whose glyph spacing closes the gaps gives
+/// them) or spaced out character by character (`2 8 , 0 0`, `28 , 00`).
 pub fn looks_like_row(line: &str) -> bool {
+    shaped_like_row(line) || shaped_like_row(&join_single_characters(line))
+}
+
+fn shaped_like_row(line: &str) -> bool {
     (CODE_LIKE.is_match(line) && AMOUNT_LIKE.is_match(line))
         || KEY_VALUE_LIKE.is_match(line)
-        || CENTS_LIKE.find_iter(line).count() >= 3
+        || NUMBER_RUN
+            .find_iter(line)
+            .map(|run| amounts_with_cents(run.as_str()))
+            .sum::<usize>()
+            >= 3
+}
+
+/// How many amounts with cents a run of digits and separators holds: one
+/// for `25,50`; for glued amounts (`28,0025,5021,75`: one separator char
+/// throughout, two decimals and at least one digit of the next amount
+/// between separators, two decimals at the end), one per separator. A
+/// date (`01.02.2024`) or a key value holds none.
+fn amounts_with_cents(run: &str) -> usize {
+    let parts: Vec<&str> = run.split([',', '.']).collect();
+    let [_, middle @ .., last] = parts.as_slice() else {
+        return 0;
+    };
+    let one_separator = run.contains(',') != run.contains('.');
+    if one_separator && last.len() == 2 && middle.iter().all(|part| part.len() >= 3) {
+        parts.len() - 1
+    } else {
+        0
+    }
+}
+
+/// The line with every one-character word written together with the
+/// words beside it (`M = 1 , 1 6` → `M=1,16`, `57 , 12 05` → `57,12 05`):
+/// text spaced out character by character, as letter-spaced glyphs give
+/// it, shows the shape of its cells.
+fn join_single_characters(line: &str) -> String {
+    let mut joined = String::with_capacity(line.len());
+    let mut last_single = true;
+    for word in line.split_whitespace() {
+        let single = word.chars().nth(1).is_none();
+        if !(joined.is_empty() || single || last_single) {
+            joined.push(' ');
+        }
+        joined.push_str(word);
+        last_single = single;
+    }
+    joined
 }
 
 /// Parses the rows of a tariff table whose metadata is known.
@@ -139,6 +188,7 @@ impl Walker {
             self.row(line, cells);
         } else if looks_like_row(&line.text) {
             let error = parse_row(&line.text).expect_err("the row did not parse above");
+            let error = row::explain(&line.text, error);
             self.findings.push(unparsed_row(doc, line, &error));
         } else if STATEMENT_LIKE.is_match(text) || crate::parse::convention::is_title_line(text) {
             self.findings.push(statement_in_table(doc, line));

@@ -19,7 +19,7 @@ pub struct Placed {
 }
 
 /// Windows-1252, the encoding declared for the font.
-fn win_ansi(text: &str) -> Vec<u8> {
+pub fn win_ansi(text: &str) -> Vec<u8> {
     text.chars()
         .map(|c| match c {
             '’' => 0x92,
@@ -62,6 +62,18 @@ pub fn build(pages: usize, placed: &[Placed]) -> Vec<u8> {
     for page in 0..pages {
         let here: Vec<&Placed> = placed.iter().filter(|p| p.page == page).collect();
         pdf.page(&here, resources.clone());
+    }
+    pdf.finish()
+}
+
+/// A PDF of A4 landscape pages, page i drawing `pages[i]` with Helvetica
+/// (Windows-1252) as `F1`.
+pub fn from_operations(pages: Vec<Vec<Operation>>) -> Vec<u8> {
+    let mut pdf = Builder::new();
+    let font = Object::Reference(pdf.doc.add_object(helvetica(&[])));
+    let resources = Object::Reference(pdf.doc.add_object(font_resources(font)));
+    for operations in pages {
+        pdf.content_page(operations, resources.clone());
     }
     pdf.finish()
 }
@@ -146,6 +158,11 @@ impl Builder {
                 Operation::new("ET", vec![]),
             ]);
         }
+        self.content_page(operations, resources);
+    }
+
+    /// Adds a page drawing `operations` with the fonts of `resources`.
+    fn content_page(&mut self, operations: Vec<Operation>, resources: Object) {
         let content = Content { operations };
         let stream = Stream::new(Dictionary::new(), content.encode().unwrap());
         let content_id = self.doc.add_object(stream);

@@ -10,8 +10,8 @@
 //!    sizes, beside another line and not over it (a table cell drawn a few
 //!    points lower or higher than the rest of its row), joins the nearest
 //!    one, when that one is clearly the nearest;
-//! 3. each line is ordered by x, with a space wherever the gap between two
-//!    glyphs is wider than a fraction of the font size ([`WORD_GAP`]).
+//! 3. each line becomes text ([`super::words`]): its glyphs left to right,
+//!    with a space wherever two stand apart.
 //!
 //! Glyphs that cannot be put into lines are a fault of the page, not text.
 //! Vertical text drawn glyph by glyph, without a rotated matrix, would read
@@ -28,14 +28,13 @@
 use std::collections::BTreeMap;
 
 use super::glyphs::Glyph;
+use super::words::line_text;
 
 /// Baselines closer than this many font sizes are one line.
 pub const SAME_LINE: f64 = 0.4;
 /// A line whose baseline is closer than this many font sizes to a line beside
 /// it (sharing its row band, overlapping none of its glyphs) joins it.
 pub const JOIN: f64 = 0.65;
-/// A gap wider than this many font sizes is a space.
-pub const WORD_GAP: f64 = 0.15;
 /// This many one-glyph lines stacked in a column make a page unreadable.
 pub const STACKED: usize = 4;
 /// A frame of at least [`ALONE_MIN`] glyphs, more than this share of which
@@ -225,21 +224,6 @@ fn scattered(texts: &[String]) -> Option<Unlined> {
     })
 }
 
-/// Step 3: a line's text, left to right.
-fn line_text(mut glyphs: Vec<Glyph>) -> String {
-    glyphs.sort_by(|a, b| a.x.total_cmp(&b.x));
-    let mut text = String::new();
-    let mut end = f64::NEG_INFINITY;
-    for glyph in glyphs {
-        if !text.is_empty() && glyph.x - end > glyph.font_size * WORD_GAP {
-            text.push(' ');
-        }
-        text.push_str(&glyph.text);
-        end = end.max(glyph.end_x);
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +235,8 @@ mod tests {
             x,
             y,
             end_x: x + 5.0 * text.chars().count() as f64,
+            pen_x: x + 5.0 * text.chars().count() as f64,
+            order: 0,
             font_size: 10.0,
             text: text.into(),
         }

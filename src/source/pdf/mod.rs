@@ -34,6 +34,7 @@
 pub mod glyphs;
 pub mod integrity;
 pub mod lines;
+pub mod words;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
