@@ -320,14 +320,7 @@ impl<'a> CommitSeries<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing;
-
-    fn write(path: &str, bytes: &str) -> FileWrite {
-        FileWrite {
-            path: path.to_string(),
-            bytes: bytes.as_bytes().to_vec(),
-        }
-    }
+    use crate::store::testing::{self, file};
 
     fn author() -> Signature<'static> {
         Signature::now("t", "t@localhost").unwrap()
@@ -346,8 +339,8 @@ mod tests {
     #[test]
     fn a_series_lands_as_one_pack_that_git_reads_back() {
         let (dir, git) = testing::repo();
-        let (a, b) = (write("parsed/a.yaml", "a1"), write("sources/p/b.txt", "b1"));
-        let a2 = write("parsed/a.yaml", "a2");
+        let (a, b) = (file("parsed/a.yaml", "a1"), file("sources/p/b.txt", "b1"));
+        let a2 = file("parsed/a.yaml", "a2");
         let mut first = None;
         let tip = git
             .commit_series(&author(), |series| {
@@ -401,7 +394,7 @@ mod tests {
     #[test]
     fn a_series_that_fails_or_makes_nothing_lands_nothing() {
         let (dir, git) = testing::repo();
-        let a = write("parsed/a.yaml", "a");
+        let a = file("parsed/a.yaml", "a");
         let failed = git.commit_series(&author(), |series| {
             series.commit(&[&a], &[], "first")?;
             Err(Error::Usage("stop".to_string()))

@@ -256,3 +256,78 @@ pub(super) fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .and_then(|_| file.sync_all())
         .map_err(|e| Error::io(path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::file;
+
+    #[test]
+    fn only_plain_paths_under_the_data_folders_are_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert_eq!(
+            safe_target(root, "parsed/p/a.yaml").unwrap(),
+            root.join("parsed/p/a.yaml")
+        );
+        for bad in [
+            "",
+            "parsed",
+            "../parsed/a.yaml",
+            "/etc/passwd",
+            "notes/a.txt",
+            "parsed/../x",
+        ] {
+            assert!(safe_target(root, bad).is_err(), "{bad:?}");
+        }
+        #[cfg(unix)]
+        {
+            let elsewhere = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink(elsewhere.path(), root.join("sources")).unwrap();
+            let said = safe_target(root, "sources/p/a.txt")
+                .unwrap_err()
+                .to_string();
+            assert!(said.contains("is a symlink"), "{said}");
+        }
+    }
+
+    #[test]
+    fn only_changed_files_are_written_and_no_temporary_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = DataRepo::open(dir.path()).unwrap();
+        let first = [file("parsed/p/a.yaml", "a"), file("parsed/p/b.yaml", "b")];
+        assert_eq!(
+            repo.write_files(&first).unwrap(),
+            ["parsed/p/a.yaml", "parsed/p/b.yaml"]
+        );
+        let second = [file("parsed/p/a.yaml", "a"), file("parsed/p/b.yaml", "B")];
+        assert_eq!(repo.write_files(&second).unwrap(), ["parsed/p/b.yaml"]);
+        assert_eq!(repo.read("parsed/p/b.yaml").unwrap().unwrap(), b"B");
+        let names: Vec<_> = fs::read_dir(dir.path().join("parsed/p"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn pending_files_are_read_and_listed_before_the_work_tree_shows_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut repo = DataRepo::open(dir.path()).unwrap();
+        repo.write_files(&[file("parsed/p/old.yaml", "old")])
+            .unwrap();
+        repo.pend(
+            &[file("parsed/p/new.yaml", "new")],
+            &["parsed/p/old.yaml".to_string()],
+        );
+        assert_eq!(repo.read("parsed/p/new.yaml").unwrap().unwrap(), b"new");
+        assert_eq!(repo.read("parsed/p/old.yaml").unwrap(), None);
+        let listed: Vec<String> = repo
+            .snapshots()
+            .unwrap()
+            .iter()
+            .map(|p| repo.relative(p))
+            .collect();
+        assert_eq!(listed, ["parsed/p/new.yaml"]);
+    }
+}

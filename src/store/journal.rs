@@ -342,10 +342,7 @@ mod tests {
     fn scene() -> (tempfile::TempDir, GitRepo, Oid, Journal) {
         let (dir, git) = testing::repo();
         let old = testing::commit(&git, None, &OLD);
-        testing::set_branch(&git, old);
-        let paths: Vec<String> = OLD.iter().map(|(p, _)| p.to_string()).collect();
-        git.restore(old, &paths, git.git_dir()).unwrap();
-        git.update_index(old, &paths, &[]).unwrap();
+        testing::check_out(&git, old);
         let new = testing::commit(&git, Some(old), &NEW);
         let journal = Journal {
             commit: new.to_string(),

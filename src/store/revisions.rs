@@ -59,13 +59,7 @@ impl GitRepo {
 
     /// The bytes named by a revision spec such as `HEAD~1:parsed/x.yaml`.
     pub fn read_spec(&self, spec: &str) -> Result<Vec<u8>, Error> {
-        let object = self.repo.revparse_single(spec).map_err(|e| {
-            Error::Usage(format!(
-                "`{spec}` names nothing in {}: {}",
-                self.root.display(),
-                e.message()
-            ))
-        })?;
+        let object = self.revparse(spec, "names nothing")?;
         if object.kind() != Some(ObjectType::Blob) {
             return Err(Error::Usage(format!(
                 "`{spec}` is not a file (expected REV:path/to/snapshot.yaml)"
@@ -76,17 +70,23 @@ impl GitRepo {
 
     /// The full hash of the commit a revision names (`HEAD~1`, a tag, a hash).
     pub fn resolve_commit(&self, rev: &str) -> Result<String, Error> {
-        let object = self.repo.revparse_single(rev).map_err(|e| {
-            Error::Usage(format!(
-                "`{rev}` names no commit in {}: {}",
-                self.root.display(),
-                e.message()
-            ))
-        })?;
+        let object = self.revparse(rev, "names no commit")?;
         let commit = object
             .peel_to_commit()
             .map_err(|_| Error::Usage(format!("`{rev}` is not a commit")))?;
         Ok(commit.id().to_string())
+    }
+
+    /// The object a revision names; if none, a usage error that says the
+    /// revision `names_not` (what the caller looked for) in the repository.
+    fn revparse(&self, rev: &str, names_not: &str) -> Result<git2::Object<'_>, Error> {
+        self.repo.revparse_single(rev).map_err(|e| {
+            Error::Usage(format!(
+                "`{rev}` {names_not} in {}: {}",
+                self.root.display(),
+                e.message()
+            ))
+        })
     }
 
     /// The files under `prefix` in the tree of a revision, with their bytes.

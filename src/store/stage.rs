@@ -232,15 +232,7 @@ mod tests {
             None,
             &[("parsed/a.yaml", "a"), ("parsed/b.yaml", "b")],
         );
-        testing::set_branch(&git, one);
-        git.restore(
-            one,
-            &strings(&["parsed/a.yaml", "parsed/b.yaml"]),
-            git.git_dir(),
-        )
-        .unwrap();
-        git.update_index(one, &strings(&["parsed/a.yaml", "parsed/b.yaml"]), &[])
-            .unwrap();
+        testing::check_out(&git, one);
         let two = testing::commit(&git, Some(one), &[("parsed/a.yaml", "a")]);
         testing::set_branch(&git, two);
         let removes = strings(&["parsed/b.yaml", "parsed/never-there.yaml"]);
@@ -271,11 +263,7 @@ mod tests {
     fn uncommitted_changes_are_found_under_the_prefixes_only() {
         let (dir, git) = testing::repo();
         let commit = testing::commit(&git, None, &[("parsed/a.yaml", "a")]);
-        testing::set_branch(&git, commit);
-        git.restore(commit, &strings(&["parsed/a.yaml"]), git.git_dir())
-            .unwrap();
-        git.update_index(commit, &strings(&["parsed/a.yaml"]), &[])
-            .unwrap();
+        testing::check_out(&git, commit);
         assert!(git.dirty_paths(&["parsed"]).unwrap().is_empty());
         fs::write(dir.path().join("parsed/a.yaml"), "changed").unwrap();
         fs::create_dir_all(dir.path().join("sources/p")).unwrap();

@@ -1,10 +1,12 @@
 //! Helpers for the store's unit tests: a git repository in a temporary
-//! folder, commits made directly with `git2` (without an import), and what
-//! the index holds.
+//! folder, commits made directly with `git2` (without an import) and
+//! checked out, and what the index holds.
 
 use git2::Oid;
 
+use super::files::FileWrite;
 use super::git::{GitRepo, Signature};
+use super::revisions::blobs_under;
 use super::stage::index_entry;
 
 /// A new git repository in a temporary folder (dropped with the folder).
@@ -39,6 +41,28 @@ pub fn commit(git: &GitRepo, parent: Option<Oid>, files: &[(&str, &str)]) -> Oid
 pub fn set_branch(git: &GitRepo, commit: Oid) {
     let (branch, _) = git.head().unwrap();
     git.repo.reference(&branch, commit, true, "test").unwrap();
+}
+
+/// Points the current branch at `commit`, and makes the work tree and the
+/// index hold its files.
+pub fn check_out(git: &GitRepo, commit: Oid) {
+    set_branch(git, commit);
+    let tree = git.tree_of(commit).unwrap();
+    let paths: Vec<String> = blobs_under(&tree, "")
+        .unwrap()
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    git.restore(commit, &paths, git.git_dir()).unwrap();
+    git.update_index(commit, &paths, &[]).unwrap();
+}
+
+/// A file to write.
+pub fn file(path: &str, bytes: &str) -> FileWrite {
+    FileWrite {
+        path: path.to_string(),
+        bytes: bytes.as_bytes().to_vec(),
+    }
 }
 
 /// The paths the index holds, and each one's blob.

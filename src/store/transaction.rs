@@ -185,13 +185,7 @@ impl RepoLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(path: &str, bytes: &str) -> FileWrite {
-        FileWrite {
-            path: path.to_string(),
-            bytes: bytes.as_bytes().to_vec(),
-        }
-    }
+    use crate::store::testing::file;
 
     fn commit_one(root: &Path, file: &FileWrite) -> Result<Option<Oid>, Error> {
         Transaction::begin(root, Mode::Commit)?
@@ -225,12 +219,12 @@ mod tests {
         assert!(root.join(NO_GIT_LOCK).is_file());
         assert!(Transaction::begin(root, Mode::Write).is_err());
         assert!(txn.changed_since(None), "no git: nothing to tell by");
-        let writes = [write("parsed/a.yaml", "a"), write("parsed/b.yaml", "b")];
+        let writes = [file("parsed/a.yaml", "a"), file("parsed/b.yaml", "b")];
         let written = txn.write(&writes, &[]).unwrap();
         assert_eq!(written, ["parsed/a.yaml", "parsed/b.yaml"]);
         let txn = Transaction::begin(root, Mode::Write).unwrap();
         let removes = ["parsed/b.yaml".to_string()];
-        let written = txn.write(&[write("parsed/a.yaml", "a")], &removes).unwrap();
+        let written = txn.write(&[file("parsed/a.yaml", "a")], &removes).unwrap();
         assert_eq!(
             written,
             ["parsed/b.yaml"],
@@ -248,11 +242,11 @@ mod tests {
     fn a_commit_is_refused_over_uncommitted_changes() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        commit_one(root, &write("parsed/a.yaml", "a"))
+        commit_one(root, &file("parsed/a.yaml", "a"))
             .unwrap()
             .unwrap();
         fs::write(root.join("parsed/stray.yaml"), "x").unwrap();
-        let said = commit_one(root, &write("parsed/b.yaml", "b"))
+        let said = commit_one(root, &file("parsed/b.yaml", "b"))
             .unwrap_err()
             .to_string();
         assert!(
@@ -271,13 +265,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         assert_eq!(head_commit(root), None);
-        commit_one(root, &write("parsed/a.yaml", "a")).unwrap();
+        commit_one(root, &file("parsed/a.yaml", "a")).unwrap();
         let before = head_commit(root).unwrap();
         let txn = Transaction::begin(root, Mode::Commit).unwrap();
         assert!(!txn.changed_since(Some(&before)));
         assert!(txn.changed_since(None));
         drop(txn);
-        commit_one(root, &write("parsed/a.yaml", "b")).unwrap();
+        commit_one(root, &file("parsed/a.yaml", "b")).unwrap();
         let txn = Transaction::begin(root, Mode::Commit).unwrap();
         assert!(txn.changed_since(Some(&before)), "another import landed");
         drop(txn);
