@@ -13,8 +13,7 @@ use inami_tariffs::code::Code;
 use inami_tariffs::diff;
 use inami_tariffs::history;
 use inami_tariffs::model::{Language, SourceFormat, SourceRef, TariffRow, TariffTable};
-use inami_tariffs::store::git::GitRepo;
-use inami_tariffs::store::{DataRepo, FileWrite};
+use inami_tariffs::store::{DataRepo, FileWrite, Mode, Transaction};
 use rust_decimal::Decimal;
 
 /// A table of `rows` distinct codes; `revision` shifts some fees.
@@ -94,8 +93,6 @@ fn bench_diff(c: &mut Criterion) {
 
 fn bench_history(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let git = GitRepo::init(dir.path()).unwrap();
-    let author = git.signature(Some("bench <bench@localhost>")).unwrap();
     for n in 0..50u32 {
         let date = NaiveDate::from_ymd_opt(2000 + n as i32, 1, 1).unwrap();
         let t = table(200, date, n);
@@ -103,7 +100,12 @@ fn bench_history(c: &mut Criterion) {
             path: format!("parsed/physiotherapy/{date}-tariff.yaml"),
             bytes: canonical::tariff_to_yaml(&t).into_bytes(),
         };
-        git.commit_files(&[write], &[], &format!("snapshot {n}"), &author)
+        let transaction = Transaction::begin(dir.path(), Mode::Commit).unwrap();
+        let message = format!("snapshot {n}");
+        transaction
+            .commit(Some("bench <bench@localhost>"), |series| {
+                series.commit(&[&write], &[], &message).map(drop)
+            })
             .unwrap();
     }
     let repo = DataRepo::open(dir.path()).unwrap();

@@ -15,8 +15,8 @@ use crate::derive::{self, Relatives};
 use crate::diff::{self, Diff, Filter};
 use crate::error::Error;
 use crate::state::State;
-use crate::store::git::GitRepo;
 use crate::store::DataRepo;
+use crate::store::GitRepo;
 
 /// One side of a comparison, as reports describe it.
 #[derive(Debug, Clone, Serialize)]

@@ -34,8 +34,8 @@ use crate::error::Error;
 use crate::model::KeyTerm;
 use crate::output::OutputFile;
 use crate::state::{CodeState, Field, Origin, Value};
-use crate::store::git::GitRepo;
 use crate::store::DataRepo;
+use crate::store::GitRepo;
 
 /// What to export.
 #[derive(Debug, Clone, Default)]

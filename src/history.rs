@@ -17,8 +17,8 @@ use crate::code::Code;
 use crate::error::Error;
 use crate::layout::PARSED_DIR;
 use crate::state::{Field, State, Value};
-use crate::store::git::GitRepo;
 use crate::store::DataRepo;
+use crate::store::GitRepo;
 
 /// The fields a history shows (`key_terms` only for codes of several key letters).
 pub const FIELDS: [Field; 7] = [

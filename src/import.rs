@@ -12,7 +12,7 @@ use crate::canonical;
 use crate::catalog::{self, Snapshot};
 use crate::diff::{self, Diff};
 use crate::error::Error;
-use crate::layout::{PARSED_DIR, SOURCES_DIR};
+use crate::layout::PARSED_DIR;
 use crate::model::TariffTable;
 use crate::nomensoft::crosscheck::{self, CrossCheck};
 use crate::nomensoft::place::{self, ExportAction, PlacedExport};
@@ -21,13 +21,12 @@ use crate::pipeline::Processed;
 use crate::placement::{self, Action, Placement};
 use crate::source::ReadOptions;
 use crate::state::State;
-use crate::store::git::{GitRepo, Series, Signature};
-use crate::store::{DataRepo, FileWrite, RepoLock};
+use crate::store::{self, CommitSeries, DataRepo, FileWrite, Mode, Transaction};
 use crate::validate::convention::Tables;
 use crate::validate::{self, Finding};
 
 /// The lock file of a data folder without git (`--no-commit`).
-pub const NO_GIT_LOCK: &str = ".tariffs.lock";
+pub use crate::store::NO_GIT_LOCK;
 
 /// How to import.
 #[derive(Debug, Clone, Default)]
@@ -128,7 +127,7 @@ pub fn import(
         })
         .collect::<Result<Vec<_>, _>>()?;
     cross_check(&mut processed, &mut exports, &tables, repo.as_ref())?;
-    let head_before = head_of(root);
+    let head_before = store::head_commit(root);
     // Documents with errors are not placed: nothing will be written anyway.
     let placements = if processed.iter().any(Processed::has_errors) {
         Vec::new()
@@ -156,7 +155,7 @@ pub fn import(
             &processed,
             &mut placements,
             &exports,
-            head_before.as_ref(),
+            head_before.as_deref(),
         )?
     };
     Ok(Import {
@@ -168,11 +167,6 @@ pub fn import(
         blocked,
         stored,
     })
-}
-
-/// The commit HEAD names, when `root` is a git repository with one.
-fn head_of(root: &Path) -> Option<String> {
-    GitRepo::open(root).ok()??.resolve_commit("HEAD").ok()
 }
 
 /// The NomenSoft cross-check of an import, against the state it produces:
@@ -287,35 +281,23 @@ fn store(
     processed: &[Processed],
     placed: &mut Vec<Placement>,
     exports: &[PlacedExport],
-    head_before: Option<&String>,
+    head_before: Option<&str>,
 ) -> Result<Stored, Error> {
-    std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
+    let mode = match options.no_commit {
+        true => Mode::Write,
+        false => Mode::Commit,
+    };
+    // Under the lock, an interrupted import finished (or undone) first.
+    let transaction = Transaction::begin(root, mode)?;
     let repo = DataRepo::open(root)?;
-    let mut stored = Stored::default();
-    let git = match GitRepo::open(root)? {
-        Some(git) => Some(git),
-        None if options.no_commit => None,
-        None => {
-            stored.initialized = true;
-            Some(GitRepo::init(root)?)
-        }
-    };
-    // Without git there is no `.git/` to hold the lock: a hidden file in
-    // the data folder holds it (documents in hidden files are never read).
-    let _lock = match &git {
-        Some(git) => RepoLock::acquire(&git.git_dir().join("tariffs.lock"))?,
-        None => RepoLock::acquire(&root.join(NO_GIT_LOCK))?,
-    };
-    // An interrupted import is finished (or undone) first.
-    let recovered = match &git {
-        Some(git) => git.recover()?,
-        None => false,
+    let mut stored = Stored {
+        initialized: transaction.initialized(),
+        ..Stored::default()
     };
     // Placed again under the lock if another import may have landed since,
     // or if the work tree the placements were made against was just
-    // finished (the work tree itself must be clean: checked below).
-    let unmoved = head_before.is_some() && head_of(root).as_ref() == head_before;
-    if git.is_none() || !unmoved || recovered {
+    // finished (the work tree itself must be clean: the commit checks it).
+    if transaction.changed_since(head_before) {
         // The import reports what it stored: these placements.
         *placed = placement::place(Some(&repo), processed, options.replace)?;
     }
@@ -328,7 +310,7 @@ fn store(
     }
     // The schemas go with the data, so the snapshots' `$schema` headers resolve.
     let schema_writes = schema_writes(&repo)?;
-    let (Some(git), false) = (&git, options.no_commit) else {
+    if mode == Mode::Write {
         let mut writes: Vec<FileWrite> = placements.iter().flat_map(|p| p.writes.clone()).collect();
         writes.extend(
             exports
@@ -339,35 +321,19 @@ fn store(
         if !writes.is_empty() {
             writes.extend(schema_writes);
         }
-        stored.written = repo.write_files(&writes)?;
-        for path in placements.iter().flat_map(|p| &p.removes) {
-            let target = crate::store::safe_target(repo.root(), path)?;
-            std::fs::remove_file(&target).map_err(|e| Error::io(&target, e))?;
-            stored.written.push(path.clone());
-        }
+        let removes: Vec<String> = placements.iter().flat_map(|p| p.removes.clone()).collect();
+        stored.written = transaction.write(&writes, &removes)?;
         return Ok(stored);
-    };
-    let dirty = git.dirty_paths(&[SOURCES_DIR, PARSED_DIR])?;
-    if !dirty.is_empty() {
-        return Err(Error::repository(
-            root,
-            format!(
-                "uncommitted changes in {}: commit or discard them first, or import with --no-commit",
-                dirty.join(", ")
-            ),
-        ));
     }
-    let author = git.signature(options.author.as_deref())?;
     let mut ordered: Vec<&Placement> = placements.iter().collect();
     ordered.sort_by_key(|p| placement::date(p));
     let mut commits = Commits {
         repo,
-        author: &author,
         schema_writes: Some(schema_writes),
         stored: &mut stored,
         messages: Vec::new(),
     };
-    git.commit_series(|series| {
+    transaction.commit(options.author.as_deref(), |series| {
         for pl in ordered {
             let mut unchanged = pl.removes.is_empty();
             for write in &pl.writes {
@@ -392,11 +358,10 @@ fn store(
     Ok(stored)
 }
 
-/// The commits of an import, made one after another in a [`Series`].
+/// The commits of an import, made one after another in a [`CommitSeries`].
 struct Commits<'a> {
     /// The data repository, with the files of the commits made so far pending.
     repo: DataRepo,
-    author: &'a Signature<'a>,
     /// The schemas, for the first commit when they are missing or older.
     schema_writes: Option<Vec<FileWrite>>,
     stored: &'a mut Stored,
@@ -408,14 +373,14 @@ impl Commits<'_> {
     /// Makes one commit, and records it.
     fn make(
         &mut self,
-        series: &mut Series<'_>,
+        series: &mut CommitSeries<'_>,
         writes: &[FileWrite],
         removes: &[String],
         message: &str,
     ) -> Result<(), Error> {
         let schema = self.schema_writes.take().unwrap_or_default();
         let all: Vec<&FileWrite> = writes.iter().chain(&schema).collect();
-        let commit = series.commit(&all, removes, message, self.author)?;
+        let commit = series.commit(&all, removes, message)?;
         self.repo.pend(all.iter().copied(), removes);
         let paths = writes.iter().map(|w| w.path.clone());
         self.stored
@@ -468,7 +433,7 @@ fn export_message(export: &PlacedExport) -> String {
 /// Subject, body (what changed) and trailers of an import commit.
 fn commit_message(
     repo: &DataRepo,
-    git: &Series<'_>,
+    git: &CommitSeries<'_>,
     processed: &[Processed],
     placements: &[Placement],
 ) -> Result<String, Error> {
@@ -597,7 +562,7 @@ pub fn title(p: &Processed) -> String {
 /// else the state of its profession at its date.
 fn previous_state(
     repo: &DataRepo,
-    git: &Series<'_>,
+    git: &CommitSeries<'_>,
     p: &Processed,
 ) -> Result<(String, State), Error> {
     let path = &p.snapshot.snapshot_path;

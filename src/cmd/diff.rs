@@ -70,7 +70,7 @@ pub fn run(args: DiffArgs) -> Result<Outcome, Error> {
         return revisions(&repo, &args, &filter);
     }
     if args.text {
-        let git = crate::store::git::GitRepo::open(repo.root())?;
+        let git = crate::store::GitRepo::open(repo.root())?;
         let from = compare::side(&repo, git.as_ref(), &args.from, args.profession.as_deref())?;
         let to = compare::side(&repo, git.as_ref(), &args.to, args.profession.as_deref())?;
         return text_diff(&args, &from, &to);

@@ -5,8 +5,8 @@ use serde::Serialize;
 use super::{Out, Outcome};
 use crate::cli::{Format, LogArgs};
 use crate::error::Error;
-use crate::store::git::GitRepo;
 use crate::store::DataRepo;
+use crate::store::GitRepo;
 
 /// One import commit.
 #[derive(Debug, Serialize)]

@@ -1,4 +1,5 @@
-//! A git pack of whole objects, for [`super::git::GitRepo::commit_series`].
+//! A git pack of whole objects, for the commits of an import
+//! ([`super::commits::CommitSeries`]).
 //!
 //! libgit2 can dump objects held in memory as a pack, but its pack builder
 //! always searches for deltas, and for a batch of similar snapshots that
