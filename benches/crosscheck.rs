@@ -11,7 +11,8 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use inami_tariffs::model::TariffTable;
 use inami_tariffs::nomensoft::{self, crosscheck, Nomenclature};
-use inami_tariffs::parse::{self, ParsedDocument};
+use inami_tariffs::parse::ParsedDocument;
+use inami_tariffs::pipeline;
 use inami_tariffs::source::SourceDocument;
 
 /// The five categories of a code, with the amounts of the generated rows.
@@ -55,7 +56,7 @@ fn generated(codes: usize) -> (TariffTable, Nomenclature) {
     }
     export.push_str("</dataroot>\n");
     let doc = SourceDocument::from_text("generated.txt", &table);
-    let Ok((ParsedDocument::Tariff(t), _)) = parse::parse_and_validate(&doc) else {
+    let Ok(ParsedDocument::Tariff(t)) = pipeline::parse_and_validate(&doc).map(|c| c.parsed) else {
         panic!("the generated table parses");
     };
     let read = nomensoft::read(Path::new("generated.xml"), export.as_bytes(), "x").unwrap();

@@ -10,7 +10,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use inami_tariffs::parse;
+use inami_tariffs::pipeline;
 use inami_tariffs::source::SourceDocument;
 
 fn generated_table(rows: usize) -> String {
@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("parse+validate 2024 table (197 rows)", |b| {
         b.iter_with_large_drop(|| {
             let doc = SourceDocument::from_text("seed.txt", black_box(seed));
-            parse::parse_and_validate(&doc).unwrap()
+            pipeline::parse_and_validate(&doc).unwrap()
         })
     });
     let mut group = c.benchmark_group("parse+validate generated");
@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(rows), &text, |b, text| {
             b.iter_with_large_drop(|| {
                 let doc = SourceDocument::from_text("generated.txt", black_box(text));
-                parse::parse_and_validate(&doc).unwrap()
+                pipeline::parse_and_validate(&doc).unwrap()
             })
         });
     }

@@ -2,7 +2,7 @@
 //! after an import stored its data (exit codes 3 and 4).
 //!
 //! Findings about a document's content are not errors: they are data
-//! ([`crate::validate::Finding`]). An [`Error`] means the tool could not do its
+//! ([`crate::findings::Finding`]). An [`Error`] means the tool could not do its
 //! job at all: a file it cannot read, a document it does not recognize, a data
 //! repository in a bad state. Each variant names the file it is about.
 

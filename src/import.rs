@@ -12,6 +12,7 @@ use crate::canonical;
 use crate::catalog::{self, Snapshot};
 use crate::diff::{self, Diff};
 use crate::error::Error;
+use crate::findings::{self, Finding};
 use crate::layout::PARSED_DIR;
 use crate::model::TariffTable;
 use crate::nomensoft::crosscheck::{self, CrossCheck};
@@ -23,7 +24,6 @@ use crate::source::ReadOptions;
 use crate::state::State;
 use crate::store::{self, CommitSeries, DataRepo, FileWrite, Mode, Transaction};
 use crate::validate::convention::Tables;
-use crate::validate::{self, Finding};
 
 /// The lock file of a data folder without git (`--no-commit`).
 pub use crate::store::NO_GIT_LOCK;
@@ -141,7 +141,7 @@ pub fn import(
         .chain(exports.iter().flat_map(|e| e.findings.iter()))
         .cloned()
         .collect();
-    let (errors, warnings) = validate::count(&all);
+    let (errors, warnings) = findings::count(&all);
     let blocked = errors > 0
         || placements.iter().any(Placement::blocks)
         || exports.iter().any(PlacedExport::blocks);

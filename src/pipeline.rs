@@ -1,15 +1,17 @@
 //! One document through stages 1-4: source → parse → validate → canonical YAML.
 //!
 //! `import` and `rebuild` both go through [`process`], so a snapshot rebuilt
-//! from `sources/` is byte for byte the one an import wrote.
+//! from `sources/` is byte for byte the one an import wrote. Stages 2 and 3
+//! alone (the records and every finding, no YAML) are [`parse_and_validate`].
 
 use crate::canonical;
 use crate::error::Error;
+use crate::findings::{self, Finding, Rule};
 use crate::layout::{DocumentId, DocumentKind};
-use crate::parse::{self, ParsedDocument};
+use crate::parse::{self, tariff::SourceLocator, ParsedDocument};
 use crate::source::SourceDocument;
-use crate::validate::convention::Tables;
-use crate::validate::Finding;
+use crate::validate;
+use crate::validate::convention::{FeeCheck, Tables};
 
 /// The files a document becomes in a data repository.
 #[derive(Debug, Clone)]
@@ -39,6 +41,8 @@ pub struct Processed {
     pub summary: String,
     /// Every finding of the reader and the validators.
     pub findings: Vec<Finding>,
+    /// For a convention: which stated fees could be checked, and which not.
+    pub fee_check: Option<FeeCheck>,
 }
 
 impl Processed {
@@ -48,6 +52,50 @@ impl Processed {
     }
 }
 
+/// A document read and checked: stages 2 and 3.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The records parsed from it.
+    pub parsed: ParsedDocument,
+    /// Every finding of the reader and the rules, in the order of the source.
+    pub findings: Vec<Finding>,
+    /// For a convention: which stated fees could be checked against a key
+    /// value, and which not (and why).
+    pub fee_check: Option<FeeCheck>,
+}
+
+/// Parses and validates a document: the records and every finding about them.
+pub fn parse_and_validate(doc: &SourceDocument) -> Result<Checked, Error> {
+    parse_and_validate_with(doc, &Tables::default())
+}
+
+/// Like [`parse_and_validate`], with what the repository's tariff tables say
+/// (for the convention checks that compare with them).
+pub fn parse_and_validate_with(doc: &SourceDocument, tables: &Tables) -> Result<Checked, Error> {
+    let doc = &*parse::text::normalize_document(doc);
+    let parsed = parse::parse(doc)?;
+    let (mut findings, fee_check) = match &parsed {
+        ParsedDocument::Tariff(t) => {
+            let locate = SourceLocator::new(doc, &t.spans);
+            // The rule findings may be many: the parse findings join them, not the reverse.
+            let mut all = validate::tariff::check(&t.table, &locate);
+            all.extend(t.findings.iter().cloned());
+            (all, None)
+        }
+        ParsedDocument::Convention(c) => {
+            let (mut all, fee_check) = validate::convention::check(&c.convention, doc, tables);
+            all.extend(c.findings.iter().cloned());
+            (all, Some(fee_check))
+        }
+    };
+    findings::sort(&mut findings);
+    Ok(Checked {
+        parsed,
+        findings,
+        fee_check,
+    })
+}
+
 /// Parses, validates and serializes one document.
 pub fn process(doc: SourceDocument) -> Result<Processed, Error> {
     process_with(doc, &Tables::default())
@@ -55,10 +103,12 @@ pub fn process(doc: SourceDocument) -> Result<Processed, Error> {
 
 /// Like [`process`], checking a convention against the repository's tariff tables.
 pub fn process_with(doc: SourceDocument, tables: &Tables) -> Result<Processed, Error> {
-    let (parsed, findings) = parse::parse_and_validate_with(&doc, tables)?;
-    let unparsed = findings
-        .iter()
-        .any(|f| f.rule == crate::validate::Rule::UnparsedRow);
+    let Checked {
+        parsed,
+        findings,
+        fee_check,
+    } = parse_and_validate_with(&doc, tables)?;
+    let unparsed = findings.iter().any(|f| f.rule == Rule::UnparsedRow);
     let (empty, what) = match &parsed {
         ParsedDocument::Tariff(t) => (t.table.rows.is_empty(), "a tariff title but no rows"),
         ParsedDocument::Convention(c) => {
@@ -128,5 +178,6 @@ pub fn process_with(doc: SourceDocument, tables: &Tables) -> Result<Processed, E
         rows,
         summary,
         findings,
+        fee_check,
     })
 }

@@ -33,13 +33,13 @@ use crate::canonical;
 use crate::catalog::Snapshot;
 use crate::diff::{self, Diff};
 use crate::error::Error;
+use crate::findings::Finding;
 use crate::layout::DocumentId;
 use crate::model::{Convention, Language, SourceFormat};
 use crate::parse::ParsedDocument;
 use crate::pipeline::Processed;
 use crate::reconcile;
 use crate::store::{DataRepo, FileWrite};
-use crate::validate::Finding;
 
 /// What happens to one snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]

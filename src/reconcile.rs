@@ -20,12 +20,12 @@ use std::collections::HashMap;
 use std::fmt::Display;
 
 use crate::code::Code;
+use crate::findings::{self, Finding, Location, Rule};
 use crate::model::{
     Convention, ConventionTranslation, KeyTerm, Language, LanguageSource, Place as At,
     RowTranslation, SourceRef, TableTranslation, TariffRow, TariffTable,
 };
 use crate::source::SourceDocument;
-use crate::validate::{Finding, Place, Rule};
 
 /// Where a value stands: a file, a line, maybe a page.
 fn cite(file: &str, line: usize, page: Option<u32>) -> String {
@@ -43,16 +43,11 @@ fn mismatch(
     kept: String,
     found: String,
 ) -> Finding {
-    let place = match doc.line(line) {
-        Some(l) => crate::parse::tariff::place_in_line(
-            &doc.display_path().into(),
-            l,
-            l.text.len() - l.text.trim_start().len(),
-            l.text.trim().chars().count().max(1),
-        ),
-        None => Place::file(doc.display_path()),
+    let location = match doc.line(line) {
+        Some(l) => Location::whole_line(&doc.display_path().into(), l),
+        None => Location::file(doc.display_path()),
     };
-    Finding::new(Rule::LanguageMismatch, place, what).expected_found(kept, found)
+    Finding::new(Rule::LanguageMismatch, location, what).expected_found(kept, found)
 }
 
 fn show<T: Display>(value: &Option<T>) -> String {
@@ -165,7 +160,7 @@ pub fn tables(
             rows,
         })
     } else {
-        crate::validate::sort(&mut findings);
+        findings::sort(&mut findings);
         Err(findings)
     }
 }
@@ -389,7 +384,7 @@ pub fn conventions(
         }
     }
     if !findings.is_empty() {
-        crate::validate::sort(&mut findings);
+        findings::sort(&mut findings);
         return Err(findings);
     }
     let places = |items: &[(String, String, At)], prefix: &str| -> Vec<At> {

@@ -6,19 +6,25 @@ mod common;
 use std::collections::HashSet;
 
 use inami_tariffs::model::Convention;
-use inami_tariffs::parse::{self, ParsedDocument};
+use inami_tariffs::parse::ParsedDocument;
+use inami_tariffs::pipeline::{self, Checked};
 use inami_tariffs::source::{self, ReadOptions};
 use predicates::str::contains;
 
 fn convention(path: &std::path::Path) -> Convention {
     let doc = source::read(path, &ReadOptions::default()).unwrap();
-    let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
+    let Checked {
+        parsed,
+        findings,
+        fee_check,
+    } = pipeline::parse_and_validate(&doc).unwrap();
     assert!(findings.is_empty(), "{findings:#?}");
     let ParsedDocument::Convention(c) = parsed else {
         panic!("a convention")
     };
-    assert_eq!(c.fee_check.statements_checked, 6);
-    assert_eq!(c.fee_check.codes_checked, 42);
+    let fee_check = fee_check.expect("a convention's stated fees are checked");
+    assert_eq!(fee_check.statements_checked, 6);
+    assert_eq!(fee_check.codes_checked, 42);
     c.convention
 }
 

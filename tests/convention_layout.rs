@@ -7,9 +7,10 @@
 
 use std::collections::BTreeSet;
 
-use inami_tariffs::parse::{self, ParsedDocument};
+use inami_tariffs::findings::Finding;
+use inami_tariffs::parse::ParsedDocument;
+use inami_tariffs::pipeline::{self, Checked};
 use inami_tariffs::source::SourceDocument;
-use inami_tariffs::validate::Finding;
 use proptest::prelude::*;
 
 const ORIGINAL: &str = include_str!("../sources/physiotherapy/2021-01-01-convention.fr.txt");
@@ -18,7 +19,9 @@ type Assignment = (Option<char>, String, Option<String>, String);
 
 fn read(text: &str) -> (BTreeSet<Assignment>, usize, Vec<Finding>) {
     let doc = SourceDocument::from_text("c.fr.txt", text);
-    let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
+    let Checked {
+        parsed, findings, ..
+    } = pipeline::parse_and_validate(&doc).unwrap();
     let ParsedDocument::Convention(c) = parsed else {
         panic!("a convention")
     };
@@ -136,7 +139,7 @@ fn an_unreadable_item_is_an_error_at_its_line_and_the_rest_is_still_read() {
         let (set, _, findings) = read(&text);
         let at_line: Vec<_> = findings
             .iter()
-            .filter(|f| f.is_error() && f.place.line == Some(241))
+            .filter(|f| f.is_error() && f.location.line == Some(241))
             .collect();
         assert!(
             !at_line.is_empty(),

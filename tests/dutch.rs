@@ -5,12 +5,15 @@
 mod common;
 
 use inami_tariffs::model::Language;
-use inami_tariffs::parse::{self, ParsedDocument};
+use inami_tariffs::parse::ParsedDocument;
+use inami_tariffs::pipeline::{self, Checked};
 use inami_tariffs::source::{self, ReadOptions};
 
 fn parse_file(path: &std::path::Path) -> inami_tariffs::model::TariffTable {
     let doc = source::read(path, &ReadOptions::default()).unwrap();
-    let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
+    let Checked {
+        parsed, findings, ..
+    } = pipeline::parse_and_validate(&doc).unwrap();
     assert!(findings.iter().all(|f| !f.is_error()), "{findings:#?}");
     let ParsedDocument::Tariff(t) = parsed else {
         panic!("a tariff table")
@@ -61,7 +64,7 @@ fn doc_and_table(
         Some(text) => source::SourceDocument::from_text(path, &text),
         None => source::read(path, &ReadOptions::default()).unwrap(),
     };
-    let (parsed, _) = parse::parse_and_validate(&doc).unwrap();
+    let parsed = pipeline::parse_and_validate(&doc).unwrap().parsed;
     let ParsedDocument::Tariff(t) = parsed else {
         panic!("a tariff table")
     };
@@ -108,7 +111,7 @@ fn a_bilingual_snapshot_in_each_language_is_that_languages_document() {
 
     let convention = |file: &str| {
         let doc = source::read(&common::fixture(file), &ReadOptions::default()).unwrap();
-        let (parsed, _) = parse::parse_and_validate(&doc).unwrap();
+        let parsed = pipeline::parse_and_validate(&doc).unwrap().parsed;
         let ParsedDocument::Convention(c) = parsed else {
             panic!("a convention")
         };
@@ -142,7 +145,7 @@ fn a_dutch_intervention_that_differs_is_one_language_mismatch_naming_both_files(
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let f = &findings[0];
     assert_eq!(f.rule.id(), "language-mismatch");
-    assert_eq!(f.place.line, Some(26));
+    assert_eq!(f.location.line, Some(26));
     assert!(
         f.message
             .contains("sources/physiotherapy/2024-01-01-tariff.fr.txt:26"),

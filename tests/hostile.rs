@@ -19,14 +19,14 @@ use inami_tariffs::code::Code;
 use inami_tariffs::compare::SideInfo;
 use inami_tariffs::derive::{self, Relatives};
 use inami_tariffs::diff::{self, Filter};
+use inami_tariffs::findings::{Cell, Locate, Location};
 use inami_tariffs::model::{
     Convention, Indemnity, KeyTerm, KeyValueList, Language, Reimbursement, SourceFormat, SourceRef,
     StatedFee, TariffRow, TariffTable,
 };
 use inami_tariffs::source::SourceDocument;
 use inami_tariffs::state::{Field, State};
-use inami_tariffs::validate::tariff::{Cell, Locate};
-use inami_tariffs::validate::{self, convention::Tables, Place};
+use inami_tariffs::validate::{self, convention::Tables};
 
 /// A key value of 28 digits: the most a decimal holds, times 24 is more.
 const HUGE: &str = "9999999999999999999999999999";
@@ -166,8 +166,8 @@ fn a_convention_number_longer_than_a_decimal_is_unreadable_not_a_panic() {
 struct Nowhere;
 
 impl Locate for Nowhere {
-    fn place(&self, _: usize, _: &TariffRow, _: Cell) -> Place {
-        Place::file("t")
+    fn location(&self, _: usize, _: &TariffRow, _: Cell) -> Location {
+        Location::file("t")
     }
 }
 

@@ -9,10 +9,10 @@ mod common;
 
 use std::path::Path;
 
-use inami_tariffs::parse::{self, ParsedDocument};
-use inami_tariffs::pipeline;
+use inami_tariffs::findings::Rule;
+use inami_tariffs::parse::ParsedDocument;
+use inami_tariffs::pipeline::{self, Checked};
 use inami_tariffs::source::{self, ReadOptions, SourceDocument};
-use inami_tariffs::validate::Rule;
 use proptest::prelude::*;
 
 /// The doctors' table of the fixtures (French).
@@ -149,7 +149,8 @@ proptest! {
             sum.join(" + "),
             cents(printed)
         );
-        let (parsed, findings) = parse::parse_and_validate(&one_row_table(&line)).unwrap();
+        let Checked { parsed, findings, .. } =
+            pipeline::parse_and_validate(&one_row_table(&line)).unwrap();
         let ParsedDocument::Tariff(t) = parsed else { panic!("a table") };
         prop_assert_eq!(t.table.rows.len(), 1, "{}", line);
         let mismatches: Vec<_> = findings.iter().filter(|f| f.rule == Rule::FeeMismatch).collect();
@@ -168,7 +169,9 @@ proptest! {
 fn an_overflowing_sum_is_a_finding_not_a_panic() {
     let huge = "9".repeat(28);
     let line = format!(" N = {huge} Q = {huge} 105755 - = N 9 + Q 9 1,00 0,00 0,00");
-    let (_, findings) = parse::parse_and_validate(&one_row_table(&line)).unwrap();
+    let findings = pipeline::parse_and_validate(&one_row_table(&line))
+        .unwrap()
+        .findings;
     let overflow = findings
         .iter()
         .find(|f| f.rule == Rule::ArithmeticOverflow)

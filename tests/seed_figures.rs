@@ -4,9 +4,10 @@ mod common;
 
 use std::collections::HashSet;
 
+use inami_tariffs::findings::{Rule, Severity};
 use inami_tariffs::parse::{self, ParsedDocument};
+use inami_tariffs::pipeline;
 use inami_tariffs::source::{self, ReadOptions};
-use inami_tariffs::validate::{Rule, Severity};
 
 fn table() -> inami_tariffs::model::TariffTable {
     let doc = source::read(&common::seed_table(), &ReadOptions::default()).unwrap();
@@ -91,7 +92,7 @@ fn seed_metadata_and_first_row_are_exact() {
 #[test]
 fn seed_has_no_error_finding_and_every_fee_checks_out() {
     let doc = source::read(&common::seed_table(), &ReadOptions::default()).unwrap();
-    let (_, findings) = parse::parse_and_validate(&doc).unwrap();
+    let findings = pipeline::parse_and_validate(&doc).unwrap().findings;
     assert!(
         findings.iter().all(|f| f.severity == Severity::Warning),
         "{findings:#?}"

@@ -2,16 +2,19 @@
 //! is a row or an `unparsed-row` finding; dates that disagree are findings.
 //! Never 196 rows with no error.
 
-use inami_tariffs::parse::{self, ParsedDocument};
+use inami_tariffs::findings::Finding;
+use inami_tariffs::parse::ParsedDocument;
+use inami_tariffs::pipeline::{self, Checked};
 use inami_tariffs::source::SourceDocument;
-use inami_tariffs::validate::Finding;
 
 const SEED: &str = include_str!("../sources/physiotherapy/2024-01-01-tariff.fr.txt");
 const CONVENTION: &str = include_str!("../sources/physiotherapy/2021-01-01-convention.fr.txt");
 
 fn read(text: &str) -> Result<(usize, Vec<Finding>), String> {
     let doc = SourceDocument::from_text("t.fr.txt", text);
-    let (parsed, findings) = parse::parse_and_validate(&doc).map_err(|e| e.to_string())?;
+    let Checked {
+        parsed, findings, ..
+    } = pipeline::parse_and_validate(&doc).map_err(|e| e.to_string())?;
     let rows = match parsed {
         ParsedDocument::Tariff(t) => t.table.rows.len(),
         ParsedDocument::Convention(c) => c.convention.key_values.len(),
@@ -65,7 +68,7 @@ fn row_perturbations_give_the_rows_or_a_finding_at_the_line() {
         assert!(
             errors
                 .iter()
-                .any(|f| f.place.line == Some(26) && f.rule.id() == "unparsed-row"),
+                .any(|f| f.location.line == Some(26) && f.rule.id() == "unparsed-row"),
             "{name}: {rows} rows, {errors:#?}"
         );
     }

@@ -15,8 +15,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::findings::{Finding, Location, Rule};
 use crate::model::{Convention, TariffTable};
-use crate::validate::{Finding, Place, Rule};
 
 /// The JSON Schema of tariff snapshots (`schema/tariff.schema.json`).
 pub const TARIFF_SCHEMA: &str = include_str!("../../schema/tariff.schema.json");
@@ -152,7 +152,7 @@ pub fn schema_findings(path: &Path, text: &str, schema: &str) -> Result<Vec<Find
             };
             Finding::new(
                 Rule::Schema,
-                Place::file(path.display().to_string()),
+                Location::file(path.display().to_string()),
                 format!("at {at}: {e}"),
             )
         })

@@ -9,11 +9,11 @@ use crate::batch;
 use crate::cli::{Format, ImportArgs};
 use crate::diff::Diff;
 use crate::error::Error;
+use crate::findings::Finding;
 use crate::import::{self, title, Import, ImportOptions};
 use crate::nomensoft::place::{ExportAction, PlacedExport};
 use crate::pipeline::Processed;
 use crate::placement::{Action, DocumentChange, Placement};
-use crate::validate::Finding;
 
 /// The JSON report of an import.
 #[derive(Debug, Serialize)]
@@ -249,7 +249,7 @@ fn progress_bar(len: usize) -> indicatif::ProgressBar {
 fn fee_check_line(check: &crate::validate::convention::FeeCheck, findings: &[Finding]) -> String {
     let wrong = findings
         .iter()
-        .filter(|f| f.rule == crate::validate::Rule::StatedFeeMismatch)
+        .filter(|f| f.rule == crate::findings::Rule::StatedFeeMismatch)
         .count();
     let verdict = if wrong == 0 {
         "all correct".to_string()
@@ -296,8 +296,8 @@ fn print_text(done: &Import, dry_run: bool) {
             p.doc.display_path(),
             title(p).replacen(':', ",", 1)
         ));
-        if let crate::parse::ParsedDocument::Convention(c) = &p.parsed {
-            lines.push_str(&fee_check_line(&c.fee_check, &p.findings));
+        if let Some(check) = &p.fee_check {
+            lines.push_str(&fee_check_line(check, &p.findings));
         }
     }
     let documents_blocked = processed.iter().any(|p| p.has_errors());

@@ -186,17 +186,17 @@ pub fn note(text: &str) {
 }
 
 /// Prints findings as text (with carets) followed by a one-line summary for `what`.
-pub fn print_findings(what: &str, findings: &[crate::validate::Finding]) {
+pub fn print_findings(what: &str, findings: &[crate::findings::Finding]) {
     let mut text = String::new();
     for finding in findings {
-        text.push_str(&crate::report::render(finding));
+        text.push_str(&crate::findings::render(finding));
         text.push('\n');
     }
     if !findings.is_empty() {
-        let (errors, warnings) = crate::validate::count(findings);
+        let (errors, warnings) = crate::findings::count(findings);
         text.push_str(&format!(
             "{what}: {}\n",
-            crate::report::summary(errors, warnings)
+            crate::findings::summary(errors, warnings)
         ));
     }
     Out::print(&text);

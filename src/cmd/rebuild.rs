@@ -27,7 +27,7 @@ struct Entry {
     status: &'static str,
     /// What the sources hold (`197 rows`), or why the entry is bad.
     summary: String,
-    findings: Vec<crate::validate::Finding>,
+    findings: Vec<crate::findings::Finding>,
 }
 
 pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
@@ -153,7 +153,7 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
         if stored
             .findings
             .iter()
-            .any(crate::validate::Finding::is_error)
+            .any(crate::findings::Finding::is_error)
         {
             bad = true;
             entries.push(Entry {

@@ -12,16 +12,15 @@ use crate::canonical;
 use crate::catalog::{self, Snapshot};
 use crate::cli::{Format, ValidateArgs};
 use crate::error::Error;
+use crate::findings::{self, Cell, Finding, Locate, Location, Rule};
 use crate::layout;
 use crate::model::{LanguageSource, SourceFormat, SourceRef, TariffRow};
 use crate::nomensoft::crosscheck::{self, CrossCheck};
 use crate::nomensoft::Nomenclature;
 use crate::parse::row::parse_row;
-use crate::parse::tariff::place_in_line;
 use crate::source::SourceDocument;
 use crate::store::DataRepo;
-use crate::validate::tariff::{Cell, Locate};
-use crate::validate::{self, Finding, Place, Rule};
+use crate::validate;
 
 #[derive(Debug, Serialize)]
 struct SnapshotReport {
@@ -79,7 +78,7 @@ pub fn run(args: ValidateArgs) -> Result<Outcome, Error> {
             let mine: Vec<Finding> = done
                 .findings
                 .iter()
-                .filter(|f| *f.place.file == *n.source.file)
+                .filter(|f| *f.location.file == *n.source.file)
                 .cloned()
                 .collect();
             report.cross_check = Some(CrossCheckReport {
@@ -153,7 +152,7 @@ pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Erro
             findings
         }
     };
-    validate::sort(&mut findings);
+    findings::sort(&mut findings);
     Ok(findings)
 }
 
@@ -175,7 +174,7 @@ fn check_nomensoft(
     };
     let (_, mut findings) = stored_sources(repo, label, text, &source, &[])?;
     findings.extend(crate::nomensoft::checks::check(&n.fees, &n.source.file));
-    validate::sort(&mut findings);
+    findings::sort(&mut findings);
     Ok(findings)
 }
 
@@ -215,7 +214,7 @@ fn stored_sources(
             continue;
         }
         seen.push((&s.file, &s.sha256));
-        let at = |needle: &str| place_in_snapshot(label, snapshot, needle);
+        let at = |needle: &str| location_in_snapshot(label, snapshot, needle);
         let path = match layout::inside(repo.root(), &s.file) {
             Ok(path) => path,
             Err(why) => {
@@ -316,15 +315,15 @@ fn read_and_digest(path: &Path, format: SourceFormat) -> Result<Stored, Error> {
 
 /// The line of the snapshot that holds `needle` (a source's file or digest),
 /// with a caret under it; the whole snapshot when no line does.
-fn place_in_snapshot(label: &str, snapshot: &str, needle: &str) -> Place {
+fn location_in_snapshot(label: &str, snapshot: &str, needle: &str) -> Location {
     let doc = SourceDocument::from_text(label, snapshot);
     let found = doc
         .lines
         .iter()
         .find_map(|l| Some((l, l.text.find(needle).filter(|_| !needle.is_empty())?)));
     match found {
-        Some((line, at)) => place_in_line(&label.into(), line, at, needle.chars().count()),
-        None => Place::file(label),
+        Some((line, at)) => Location::in_line(&label.into(), line, at, needle.chars().count()),
+        None => Location::file(label),
     }
 }
 
@@ -337,10 +336,10 @@ struct SnapshotLocator {
 }
 
 impl Locate for SnapshotLocator {
-    fn place(&self, _: usize, row: &TariffRow, cell: Cell) -> Place {
+    fn location(&self, _: usize, row: &TariffRow, cell: Cell) -> Location {
         let found = self.source.as_ref().and_then(|d| d.line(row.source_line));
         let Some(line) = found else {
-            return Place {
+            return Location {
                 file: format!(
                     "{} (row from {})",
                     self.snapshot.display(),
@@ -349,13 +348,13 @@ impl Locate for SnapshotLocator {
                 .into(),
                 line: Some(row.source_line),
                 page: row.source_page,
-                ..Place::default()
+                ..Location::default()
             };
         };
         let span = parse_row(&line.text)
             .map(|cells| cells.spans.get(cell, &line.text))
             .unwrap_or(0..line.text.len());
         let width = line.text[span.clone()].chars().count();
-        place_in_line(&self.source_file, line, span.start, width)
+        Location::in_line(&self.source_file, line, span.start, width)
     }
 }

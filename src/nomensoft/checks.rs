@@ -17,14 +17,14 @@ use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Category, FeeRecord};
-use crate::validate::{Finding, Place, Rule};
+use crate::findings::{Finding, Location, Rule};
 
 /// Every finding about the records of one export, cited at their lines in
 /// `file`.
 pub fn check(fees: &[FeeRecord], file: &str) -> Vec<Finding> {
-    let at = |fee: &FeeRecord| Place {
+    let at = |fee: &FeeRecord| Location {
         line: Some(fee.source_line),
-        ..Place::file(file.to_string())
+        ..Location::file(file.to_string())
     };
     let mut findings = Vec::new();
     check_digits(fees, &at, &mut findings);
@@ -35,7 +35,7 @@ pub fn check(fees: &[FeeRecord], file: &str) -> Vec<Finding> {
 }
 
 /// A code that fails the check digit, once, at its first record.
-fn check_digits(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Place, out: &mut Vec<Finding>) {
+fn check_digits(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Location, out: &mut Vec<Finding>) {
     let mut seen = FxHashSet::default();
     for fee in fees.iter().filter(|f| !f.code.check_digit_ok()) {
         if !seen.insert(fee.code) {
@@ -59,7 +59,7 @@ fn check_digits(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Place, out: &mut 
 }
 
 /// A record whose end is before its start.
-fn check_periods(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Place, out: &mut Vec<Finding>) {
+fn check_periods(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Location, out: &mut Vec<Finding>) {
     for fee in fees {
         let Some(until) = fee.valid_until.filter(|&until| until < fee.valid_from) else {
             continue;
@@ -82,7 +82,11 @@ fn check_periods(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Place, out: &mut
 
 /// Records of one code, category and start date after the first: a
 /// conflict when they differ, a duplicate when they do not.
-fn check_conflicts(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Place, out: &mut Vec<Finding>) {
+fn check_conflicts(
+    fees: &[FeeRecord],
+    at: &dyn Fn(&FeeRecord) -> Location,
+    out: &mut Vec<Finding>,
+) {
     let mut first = FxHashMap::default();
     for fee in fees.iter().filter(|f| f.category != Category::Unknown) {
         let earlier = match first.entry((fee.code, fee.category, fee.valid_from)) {
@@ -183,7 +187,7 @@ fn formula(fee: &FeeRecord) -> String {
 }
 
 /// A fee made of key letters must be the sum of its terms, to the cent.
-fn check_fees(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Place, out: &mut Vec<Finding>) {
+fn check_fees(fees: &[FeeRecord], at: &dyn Fn(&FeeRecord) -> Location, out: &mut Vec<Finding>) {
     for fee in fees.iter().filter(|f| f.category == Category::Fee) {
         if fee.key_terms.is_empty() {
             continue;
@@ -235,7 +239,7 @@ mod tests {
         let ended = FEE.replace("2999-12-31", "2024-06-30");
         let f = &findings(&[FEE, &ended])[0];
         assert_eq!(f.rule, Rule::NomensoftConflict);
-        assert_eq!(f.place.line, Some(3));
+        assert_eq!(f.location.line, Some(3));
         assert_eq!(
             f.message,
             "560011 fee from 2024-01-01 is given twice: line 2 says 25.60 until further notice, line 3 says 25.60 until 2024-06-30"

@@ -15,8 +15,8 @@ use rustc_hash::FxHashMap;
 
 use super::{Category, FeeRecord, Nomenclature};
 use crate::code::Code;
+use crate::findings::{Finding, Location, Rule};
 use crate::model::{TariffRow, TariffTable};
-use crate::validate::{Finding, Place, Rule};
 
 /// What a cross-check found and how much it compared.
 #[derive(Debug, Clone, Default)]
@@ -226,19 +226,19 @@ fn mismatch(
     (table_value, nomensoft_value): (String, String),
     (record, export): (&FeeRecord, &Nomenclature),
 ) -> Finding {
-    let table_place = match row.source_page {
+    let table_at = match row.source_page {
         Some(page) => format!("{}:{} (page {page})", table.source.file, row.source_line),
         None => format!("{}:{}", table.source.file, row.source_line),
     };
-    let place = Place {
+    let location = Location {
         line: Some(record.source_line),
-        ..Place::file(export.source.file.clone())
+        ..Location::file(export.source.file.clone())
     };
     Finding::new(
         Rule::NomensoftMismatch,
-        place,
+        location,
         format!(
-            "{code} {what} on {}: the tariff table {table_place} says {table_value}, NomenSoft {}:{} says {nomensoft_value}",
+            "{code} {what} on {}: the tariff table {table_at} says {table_value}, NomenSoft {}:{} says {nomensoft_value}",
             table.effective_from,
             export.source.file,
             record.source_line,
@@ -263,7 +263,8 @@ fn count_examined() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{self, ParsedDocument};
+    use crate::parse::ParsedDocument;
+    use crate::pipeline;
     use crate::source::SourceDocument;
 
     /// A table of `codes` rows and its NomenSoft export (five records a code).
@@ -292,7 +293,8 @@ mod tests {
         }
         export.push_str("</dataroot>\n");
         let doc = SourceDocument::from_text("generated.txt", &table);
-        let Ok((ParsedDocument::Tariff(t), _)) = parse::parse_and_validate(&doc) else {
+        let Ok(ParsedDocument::Tariff(t)) = pipeline::parse_and_validate(&doc).map(|c| c.parsed)
+        else {
             panic!("a table");
         };
         let read =

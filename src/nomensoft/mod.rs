@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::code::Code;
 use crate::decimal;
 use crate::error::Error;
-use crate::validate::{Finding, Place, Rule};
+use crate::findings::{Finding, Location, Rule};
 pub use category::Category;
 use records::{Field, Record};
 
@@ -204,14 +204,14 @@ pub fn read(path: &Path, bytes: &[u8], sha256: &str) -> Result<Read, Error> {
 
 /// One record → a fee record; what cannot be read is a finding.
 fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option<FeeRecord> {
-    let place = Place {
+    let location = Location {
         line: Some(record.line),
-        ..Place::file(file.to_string())
+        ..Location::file(file.to_string())
     };
     let unreadable = |what: String| {
         Finding::new(
             Rule::UnreadableStatement,
-            place.clone(),
+            location.clone(),
             format!("a NomenSoft record that cannot be read: {what}"),
         )
     };
@@ -269,7 +269,7 @@ fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option
         findings.push(
             Finding::new(
                 Rule::UnknownFeeCategory,
-                place.clone(),
+                location.clone(),
                 format!(
                     "a fee category this tool does not know: `{}` / `{}`; its amount is kept but not compared",
                     fr.unwrap_or("—"),
@@ -348,9 +348,9 @@ fn given_twice(kept: &Field, other: &Field, file: &str) -> Finding {
     };
     Finding::new(
         Rule::NomensoftConflict,
-        Place {
+        Location {
             line: Some(other.line),
-            ..Place::file(file.to_string())
+            ..Location::file(file.to_string())
         },
         format!(
             "`{}` is given twice{note}: {} {}, {} {}; a record gives each field once",

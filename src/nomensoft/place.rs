@@ -7,10 +7,10 @@ use super::crosscheck::CrossCheck;
 use super::{Nomenclature, DIR};
 use crate::canonical;
 use crate::error::Error;
+use crate::findings::Finding;
 use crate::layout::{PARSED_DIR, SOURCES_DIR};
 use crate::source::{self, ReadOptions};
 use crate::store::{DataRepo, FileWrite};
-use crate::validate::Finding;
 
 /// What happens to an export's snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,8 +108,8 @@ pub fn place(
     // Nothing is stored yet: findings cite the export as given.
     let given = path.display().to_string();
     for f in &mut findings {
-        if *f.place.file == *source_path {
-            f.place.file = given.as_str().into();
+        if *f.location.file == *source_path {
+            f.location.file = given.as_str().into();
         }
     }
     let in_place = match repo {
@@ -171,8 +171,8 @@ pub fn stored(path: &Path, bytes: &[u8]) -> Result<Stored, Error> {
         .findings
         .into_iter()
         .map(|mut f| {
-            if *f.place.file == *given {
-                f.place.file = source_path.as_str().into();
+            if *f.location.file == *given {
+                f.location.file = source_path.as_str().into();
             }
             f
         })
@@ -194,7 +194,7 @@ fn no_record(path: &Path, findings: &[Finding]) -> Error {
     let why: Vec<String> = findings
         .iter()
         .filter(|f| f.is_error())
-        .map(|f| match f.place.line {
+        .map(|f| match f.location.line {
             Some(line) => format!("line {line}: {}", f.message),
             None => f.message.to_string(),
         })

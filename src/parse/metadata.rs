@@ -11,9 +11,9 @@ use regex::Regex;
 
 use super::dates;
 use crate::error::Error;
+use crate::findings::{Finding, Location, Rule};
 use crate::model::Language;
 use crate::source::{SourceDocument, SourceLine};
-use crate::validate::{Finding, Place, Rule};
 
 /// What a tariff table says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,14 +279,8 @@ fn other_titles(doc: &SourceDocument, first: &SourceLine, first_title: &str) -> 
         .collect()
 }
 
-fn whole_line(doc: &SourceDocument, line: &SourceLine) -> Place {
-    let trimmed = line.text.trim_start();
-    crate::parse::tariff::place_in_line(
-        &doc.display_path().into(),
-        line,
-        line.text.len() - trimmed.len(),
-        trimmed.trim_end().chars().count().max(1),
-    )
+fn whole_line(doc: &SourceDocument, line: &SourceLine) -> Location {
+    Location::whole_line(&doc.display_path().into(), line)
 }
 
 fn unreadable_date(doc: &SourceDocument, line: &SourceLine, written: &str) -> Finding {
@@ -307,7 +301,7 @@ fn conflicting_date(
     title_date: NaiveDate,
     stated: NaiveDate,
 ) -> Finding {
-    let place = Place {
+    let location = Location {
         file: doc.display_path().into(),
         line: Some(line.number),
         page: line.page,
@@ -317,7 +311,7 @@ fn conflicting_date(
     };
     Finding::new(
         Rule::ConflictingDate,
-        place,
+        location,
         "the date of application differs from the date in the title",
     )
     .expected_found(title_date.to_string(), stated.to_string())
@@ -351,7 +345,7 @@ mod tests {
         let (_, f) = read(&doc(text)).unwrap();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].rule, Rule::ConflictingDate);
-        assert_eq!(f[0].place.line, Some(2));
+        assert_eq!(f[0].location.line, Some(2));
     }
 
     #[test]

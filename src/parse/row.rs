@@ -41,8 +41,8 @@ use rust_decimal::Decimal;
 
 use crate::code::Code;
 use crate::decimal;
+use crate::findings::Cell;
 use crate::model::KeyTerm;
-use crate::validate::tariff::Cell;
 
 mod glued;
 mod terms;

@@ -14,11 +14,10 @@ use regex::Regex;
 
 use super::metadata::Metadata;
 use super::row::{self, parse_row, RowSpans, RowSyntaxError};
+use crate::findings::{Cell, Finding, Locate, Location, Rule};
 use crate::layout::{DocumentId, DocumentKind};
 use crate::model::{SourceRef, TariffRow, TariffTable, TARIFF_SCHEMA_ID};
 use crate::source::{SourceDocument, SourceLine};
-use crate::validate::tariff::{Cell, Locate};
-use crate::validate::{Finding, Place, Rule};
 
 /// A parsed table, the spans of its rows' cells, and what did not parse.
 #[derive(Debug, Clone)]
@@ -234,17 +233,9 @@ impl Walker {
 
 /// A convention statement or title inside a table.
 fn statement_in_table(doc: &SourceDocument, line: &SourceLine) -> Finding {
-    let trimmed = line.text.trim_start();
-    let at = line.text.len() - trimmed.len();
-    let place = place_in_line(
-        &doc.display_path().into(),
-        line,
-        at,
-        trimmed.trim_end().chars().count().max(1),
-    );
     Finding::new(
         Rule::MixedDocument,
-        place,
+        Location::whole_line(&doc.display_path().into(), line),
         "convention prose inside a tariff table: a document holds one kind",
     )
     .expected_found(
@@ -258,25 +249,13 @@ fn unparsed_row(doc: &SourceDocument, line: &SourceLine, error: &RowSyntaxError)
         .split_whitespace()
         .next()
         .map_or(1, |w| w.chars().count());
-    let place = place_in_line(&doc.display_path().into(), line, error.offset, width);
+    let location = Location::in_line(&doc.display_path().into(), line, error.offset, width);
     Finding::new(
         Rule::UnparsedRow,
-        place,
+        location,
         "this line looks like a tariff row but does not parse",
     )
     .expected_found(error.expected.clone(), error.found.clone())
-}
-
-/// A place in a source line at byte `offset`, covering `width` characters.
-pub fn place_in_line(file: &Arc<str>, line: &SourceLine, offset: usize, width: usize) -> Place {
-    Place {
-        file: file.clone(),
-        line: Some(line.number),
-        page: line.page,
-        column: Some(line.text[..offset].chars().count() + 1),
-        width,
-        text: Some(line.text.clone()),
-    }
 }
 
 /// Heading text as stored: runs of spaces collapsed, and typographic
@@ -308,12 +287,12 @@ impl<'a> SourceLocator<'a> {
 }
 
 impl Locate for SourceLocator<'_> {
-    fn place(&self, index: usize, row: &TariffRow, cell: Cell) -> Place {
+    fn location(&self, index: usize, row: &TariffRow, cell: Cell) -> Location {
         let Some(line) = self.doc.line(row.source_line) else {
-            return Place::file(self.name.clone());
+            return Location::file(self.name.clone());
         };
         let span = self.spans[index].get(cell, &line.text);
         let width = line.text[span.clone()].chars().count();
-        place_in_line(&self.name, line, span.start, width)
+        Location::in_line(&self.name, line, span.start, width)
     }
 }

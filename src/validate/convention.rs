@@ -13,11 +13,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Finding, Place, Rule};
 use crate::code::Code;
 use crate::decimal::{fee_of, round_to_cent, to_document_style as printed};
+use crate::findings::{self, Finding, Location, Rule};
 use crate::model::{Convention, TariffRow, TariffTable};
-use crate::parse::tariff::place_in_line;
 use crate::source::SourceDocument;
 
 /// What the stated-fee check could and could not check.
@@ -63,22 +62,22 @@ fn key_value_at(c: &Convention, code: Code, date: NaiveDate) -> Option<(Decimal,
         .map(|l| (l.value, l.source_line))
 }
 
-/// A place on a source line, with the caret under `needle` when the line
-/// (from the source, when it is at hand) holds it.
-fn place(doc: &SourceDocument, line: usize, needle: Option<&str>) -> Place {
+/// A location on a source line, with the caret under `needle` when the
+/// line (from the source, when it is at hand) holds it.
+fn location(doc: &SourceDocument, line: usize, needle: Option<&str>) -> Location {
     let file: Arc<str> = doc.display_path().into();
     let Some(source) = doc.line(line) else {
-        return Place {
+        return Location {
             file,
             line: Some(line),
-            ..Place::default()
+            ..Location::default()
         };
     };
     match needle.and_then(|n| Some((source.text.find(n)?, n.chars().count()))) {
-        Some((at, width)) => place_in_line(&file, source, at, width),
-        None => Place {
+        Some((at, width)) => Location::in_line(&file, source, at, width),
+        None => Location {
             column: None,
-            ..place_in_line(&file, source, 0, 0)
+            ..Location::in_line(&file, source, 0, 0)
         },
     }
 }
@@ -104,7 +103,7 @@ pub fn check(c: &Convention, doc: &SourceDocument, tables: &Tables) -> (Vec<Find
             findings.push(
                 Finding::new(
                     Rule::CheckDigit,
-                    place(doc, line, None),
+                    location(doc, line, None),
                     format!("code {code} fails the check digit"),
                 )
                 .expected_found(
@@ -125,7 +124,7 @@ pub fn check(c: &Convention, doc: &SourceDocument, tables: &Tables) -> (Vec<Find
                 Some((value, line)) if *value != list.value => findings.push(
                     Finding::new(
                         Rule::ConflictingKeyValue,
-                        place(doc, list.source_line, Some(&printed(list.value))),
+                        location(doc, list.source_line, Some(&printed(list.value))),
                         format!("code {code} gets two key values from {date}"),
                     )
                     .expected_found(
@@ -177,7 +176,7 @@ pub fn check(c: &Convention, doc: &SourceDocument, tables: &Tables) -> (Vec<Find
                 findings.push(
                     Finding::new(
                         Rule::ArithmeticOverflow,
-                        place(doc, line, Some(&printed(value))),
+                        location(doc, line, Some(&printed(value))),
                         format!(
                             "key value {} × {} (line {}) does not fit in a decimal (28 digits)",
                             printed(value),
@@ -193,7 +192,7 @@ pub fn check(c: &Convention, doc: &SourceDocument, tables: &Tables) -> (Vec<Find
             findings.push(
                 Finding::new(
                     Rule::StatedFeeMismatch,
-                    place(doc, line, Some(&printed(value))),
+                    location(doc, line, Some(&printed(value))),
                     format!(
                         "key value {} × {} = {} for {}, but line {} states a fee of {} euros",
                         printed(value),
@@ -210,7 +209,7 @@ pub fn check(c: &Convention, doc: &SourceDocument, tables: &Tables) -> (Vec<Find
         }
     }
     findings.extend(indemnity_rates(c, doc, tables));
-    super::sort(&mut findings);
+    findings::sort(&mut findings);
     (findings, fee_check)
 }
 
@@ -239,7 +238,7 @@ fn indemnity_rates(c: &Convention, doc: &SourceDocument, tables: &Tables) -> Vec
                 findings.push(
                     Finding::new(
                         Rule::ArithmeticOverflow,
-                        place(doc, indemnity.source_line, Some(pseudo.as_str())),
+                        location(doc, indemnity.source_line, Some(pseudo.as_str())),
                         format!(
                             "{} at {}% / {}% (pseudocode {pseudo}) does not fit in a decimal (28 digits)",
                             printed(base),
@@ -257,7 +256,7 @@ fn indemnity_rates(c: &Convention, doc: &SourceDocument, tables: &Tables) -> Vec
                 findings.push(
                     Finding::new(
                         Rule::IndemnityRate,
-                        place(doc, indemnity.source_line, Some(pseudo.as_str())),
+                        location(doc, indemnity.source_line, Some(pseudo.as_str())),
                         format!(
                             "{file}:{} gives pseudocode {pseudo} interventions {} / {}, not {} at {}% / {}%",
                             row.source_line,

@@ -9,37 +9,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use rust_decimal::Decimal;
 
-use super::{Finding, Place, Rule};
 use crate::code::Code;
 use crate::decimal::{self, to_document_style as doc};
+use crate::findings::{self, Cell, Finding, Locate, Location, Rule};
 use crate::model::{KeyTerm, TariffRow, TariffTable};
-
-/// A cell of a row, for pointing at it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cell {
-    /// The whole row.
-    Row,
-    /// The ambulatory code.
-    AmbulatoryCode,
-    /// The hospitalized code.
-    HospitalizedCode,
-    /// The key value.
-    KeyValue,
-    /// The relative value.
-    RelativeValue,
-    /// The fee.
-    Fee,
-    /// The preferential intervention.
-    InterventionPreferential,
-    /// The standard intervention.
-    InterventionStandard,
-}
-
-/// Tells where row `index` (and one of its cells) is, for findings.
-pub trait Locate {
-    /// The place of row `index` (its `cell`, or the whole row), in the document.
-    fn place(&self, index: usize, row: &TariffRow, cell: Cell) -> Place;
-}
 
 /// Runs every rule on `table`; findings are in row order.
 pub fn check(table: &TariffTable, locate: &dyn Locate) -> Vec<Finding> {
@@ -50,12 +23,12 @@ pub fn check(table: &TariffTable, locate: &dyn Locate) -> Vec<Finding> {
     check_duplicates(table, locate, &mut findings);
     check_shares(table, locate, &mut findings);
     check_fee_notes(table, locate, &mut findings);
-    super::sort(&mut findings);
+    findings::sort(&mut findings);
     findings
 }
 
 fn check_row(index: usize, row: &TariffRow, locate: &dyn Locate, out: &mut Vec<Finding>) {
-    let at = |cell| locate.place(index, row, cell);
+    let at = |cell| locate.location(index, row, cell);
     let code = row.code();
     check_terms(row, at, out);
     for (value, cell) in [
@@ -168,7 +141,7 @@ fn formula(row: &TariffRow) -> (&'static str, String) {
 /// distinct letters, in the order of the letters, and the single fields
 /// repeat the first term. A parse always keeps it; a hand-edited snapshot
 /// may not.
-fn check_terms(row: &TariffRow, at: impl Fn(Cell) -> Place, out: &mut Vec<Finding>) {
+fn check_terms(row: &TariffRow, at: impl Fn(Cell) -> Location, out: &mut Vec<Finding>) {
     let terms = &row.key_terms;
     if terms.is_empty() {
         return;
@@ -222,11 +195,11 @@ fn check_terms(row: &TariffRow, at: impl Fn(Cell) -> Place, out: &mut Vec<Findin
 }
 
 /// An `arithmetic-overflow` finding for the row of `code`.
-fn overflow(place: Place, code: Code, message: String) -> Finding {
-    Finding::new(Rule::ArithmeticOverflow, place, message).for_code(code)
+fn overflow(location: Location, code: Code, message: String) -> Finding {
+    Finding::new(Rule::ArithmeticOverflow, location, message).for_code(code)
 }
 
-fn check_order(row: &TariffRow, at: impl Fn(Cell) -> Place, out: &mut Vec<Finding>) {
+fn check_order(row: &TariffRow, at: impl Fn(Cell) -> Location, out: &mut Vec<Finding>) {
     if row.intervention_preferential < row.intervention_standard {
         out.push(
             Finding::new(
@@ -243,7 +216,7 @@ fn check_order(row: &TariffRow, at: impl Fn(Cell) -> Place, out: &mut Vec<Findin
     }
 }
 
-fn check_pair(row: &TariffRow, at: impl Fn(Cell) -> Place, out: &mut Vec<Finding>) {
+fn check_pair(row: &TariffRow, at: impl Fn(Cell) -> Location, out: &mut Vec<Finding>) {
     if let (Some(amb), Some(hos)) = (row.ambulatory_code, row.hospitalized_code) {
         if hos.number() != amb.number() + 11 {
             out.push(
@@ -287,7 +260,7 @@ fn check_duplicates(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Find
         out.push(
             Finding::new(
                 Rule::DuplicateCode,
-                locate.place(index, &table.rows[index], cell),
+                locate.location(index, &table.rows[index], cell),
                 "this code is already on an earlier row",
             )
             .expected_found(
@@ -351,7 +324,7 @@ fn check_shares(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Finding>
             warnings.push(
                 Finding::new(
                     Rule::ShareOutlier,
-                    locate.place(index, row, Cell::Row),
+                    locate.location(index, row, Cell::Row),
                     format!(
                         "personal share {} / {} (fee − interventions) matches no other row",
                         doc(p),
@@ -375,7 +348,7 @@ fn check_fee_notes(table: &TariffTable, locate: &dyn Locate, out: &mut Vec<Findi
             out.push(
                 Finding::new(
                     Rule::MissingFeeNote,
-                    locate.place(index, row, Cell::Fee),
+                    locate.location(index, row, Cell::Fee),
                     "free fee `(*)` without the footnote that explains it",
                 )
                 .for_code(row.code()),

@@ -24,10 +24,13 @@ pub fn seed_table() -> PathBuf {
 
 /// The tariff table a document parses to; no error finding allowed.
 pub fn table(path: &Path) -> inami_tariffs::model::TariffTable {
-    use inami_tariffs::parse::{self, ParsedDocument};
+    use inami_tariffs::parse::ParsedDocument;
+    use inami_tariffs::pipeline::{self, Checked};
     use inami_tariffs::source::{self, ReadOptions};
     let doc = source::read(path, &ReadOptions::default()).unwrap();
-    let (parsed, findings) = parse::parse_and_validate(&doc).unwrap();
+    let Checked {
+        parsed, findings, ..
+    } = pipeline::parse_and_validate(&doc).unwrap();
     assert!(
         findings.iter().all(|f| !f.is_error()),
         "{}: {findings:#?}",

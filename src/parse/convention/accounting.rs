@@ -16,9 +16,9 @@ use regex::Regex;
 use super::grammar::{AMOUNT_TOKEN, CODE_TOKEN};
 use super::lists::shorten;
 use super::Reader;
-use crate::parse::{metadata, row, tariff};
+use crate::findings::{Finding, Location, Rule};
+use crate::parse::{metadata, row};
 use crate::source::SourceDocument;
-use crate::validate::{Finding, Rule};
 
 /// Where one statement ends and the next begins.
 static STATEMENT_END: LazyLock<Regex> = LazyLock::new(|| {
@@ -102,9 +102,9 @@ fn rows_in_prose(reader: &mut Reader<'_>, doc: &SourceDocument) -> HashSet<usize
         lines.insert(line.number);
         let trimmed = line.text.trim_start();
         let at = line.text.len() - trimmed.len();
-        let place = tariff::place_in_line(&file, line, at, trimmed.trim_end().chars().count());
+        let location = Location::in_line(&file, line, at, trimmed.trim_end().chars().count());
         reader.findings.push(
-            Finding::new(Rule::MixedDocument, place, what)
+            Finding::new(Rule::MixedDocument, location, what)
                 .expected_found(expected, "a tariff row (import the table on its own)"),
         );
     }

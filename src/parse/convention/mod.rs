@@ -38,11 +38,11 @@ use rust_decimal::Decimal;
 use crate::code::Code;
 use crate::decimal;
 use crate::error::Error;
+use crate::findings::{Finding, Rule};
 use crate::layout::{DocumentId, DocumentKind};
 use crate::model::{Convention, SourceRef, CONVENTION_SCHEMA_ID};
 use crate::parse::dates;
 use crate::source::SourceDocument;
-use crate::validate::{Finding, Rule};
 
 pub use header::LOOKED_FOR;
 use text::{Joined, Position};
@@ -110,7 +110,7 @@ pub fn parse(doc: &SourceDocument) -> Result<ReadConvention, Error> {
         reported,
         ..
     } = reader;
-    crate::validate::sort(&mut findings);
+    crate::findings::sort(&mut findings);
     Ok(ReadConvention {
         convention: Convention {
             schema: CONVENTION_SCHEMA_ID.to_string(),
@@ -166,9 +166,9 @@ impl Reader<'_> {
     /// Reports a statement that cannot be read, with a caret under `span`.
     fn unreadable(&mut self, span: Range<usize>, message: &str, expected: &str, found: String) {
         self.reported += 1;
-        let place = self.joined.place(span.start, span.len());
+        let location = self.joined.location(span.start, span.len());
         self.findings.push(
-            Finding::new(Rule::UnreadableStatement, place, message.to_string())
+            Finding::new(Rule::UnreadableStatement, location, message.to_string())
                 .expected_found(expected.to_string(), found),
         );
         // What was reported is accounted for: the sweep does not report it again.
@@ -238,9 +238,9 @@ impl Reader<'_> {
         let written = &self.text()[span.clone()];
         let date = dates::find_written(written);
         if date.is_none() {
-            let place = self.joined.place(span.start, span.len());
+            let location = self.joined.location(span.start, span.len());
             self.findings.push(
-                Finding::new(Rule::UnreadableDate, place, "this date cannot be read")
+                Finding::new(Rule::UnreadableDate, location, "this date cannot be read")
                     .expected_found(
                         "a date like `1er juillet 2021` or `1 juli 2021`",
                         format!("`{}`", written.trim()),

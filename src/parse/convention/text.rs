@@ -10,8 +10,8 @@ use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
+use crate::findings::Location;
 use crate::source::{SourceDocument, SourceLine};
-use crate::validate::Place;
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -98,11 +98,11 @@ impl<'a> Joined<'a> {
         }
     }
 
-    /// A place for findings: the source line with a caret under `width`
+    /// A location for findings: the source line with a caret under `width`
     /// characters of the joined text starting at `offset`.
-    pub fn place(&self, offset: usize, width_bytes: usize) -> Place {
+    pub fn location(&self, offset: usize, width_bytes: usize) -> Location {
         let Some(word) = self.word(offset) else {
-            return Place::file(self.file.clone());
+            return Location::file(self.file.clone());
         };
         let line = &self.doc.lines[word.line];
         let in_word = &self.text[word.at..offset];
@@ -117,7 +117,7 @@ impl<'a> Joined<'a> {
         // A caret never runs past the end of the line it stands on.
         let room = line.text[start..].chars().count();
         let width = shown.chars().count().min(room).max(1);
-        crate::parse::tariff::place_in_line(&self.file, line, start, width)
+        Location::in_line(&self.file, line, start, width)
     }
 }
 
@@ -154,10 +154,10 @@ mod tests {
         assert_eq!(joined.text, "Il s'agit de la prestation 560011 ; ");
         let at = joined.text.find("560011").unwrap();
         assert_eq!(joined.position(at).line, 4);
-        let place = joined.place(at, 6);
-        assert_eq!(place.column, Some(17));
-        assert_eq!(place.width, 6);
+        let location = joined.location(at, 6);
+        assert_eq!(location.column, Some(17));
+        assert_eq!(location.width, 6);
         let at = joined.text.find("agit").unwrap();
-        assert_eq!(joined.place(at, 4).column, Some(6), "’ is one character");
+        assert_eq!(joined.location(at, 4).column, Some(6), "’ is one character");
     }
 }

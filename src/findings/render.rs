@@ -1,4 +1,4 @@
-//! Rendering findings for people: the source line with a caret under the cell.
+//! Findings for people: the source line with a caret under the cell.
 //!
 //! ```text
 //! error[fee-mismatch]: fee is not key value × relative value ...: 1,066667 × 24 = 25,60, document says 25,66
@@ -14,7 +14,8 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::validate::{Finding, Severity};
+use super::finding::Finding;
+use super::rule::Severity;
 
 /// Renders one finding as text, ending with a newline. The text carries
 /// ANSI styles (error red, warning yellow, carets like their severity); the
@@ -33,27 +34,27 @@ pub fn render(finding: &Finding) -> String {
         finding.rule.id(),
         finding.message
     );
-    let place = &finding.place;
-    let mut location = place.short();
-    if let Some(page) = place.page {
-        let _ = write!(location, " (page {page})");
+    let at = &finding.location;
+    let mut heading = at.short();
+    if let Some(page) = at.page {
+        let _ = write!(heading, " (page {page})");
     }
     if let Some(code) = &finding.code {
-        let _ = write!(location, " [code {code}]");
+        let _ = write!(heading, " [code {code}]");
     }
-    let _ = writeln!(out, "  {blue}-->{blue:#} {location}");
+    let _ = writeln!(out, "  {blue}-->{blue:#} {heading}");
     let label = match (&finding.expected, &finding.found) {
         (Some(e), Some(f)) => format!("expected {e}, found {f}"),
         _ => String::new(),
     };
-    match (&place.text, place.line) {
+    match (&at.text, at.line) {
         (Some(text), Some(line)) => {
             let number = line.to_string();
             let gutter = " ".repeat(number.len());
             let _ = writeln!(out, "{gutter} {blue}|{blue:#}");
             let _ = writeln!(out, "{blue}{number} |{blue:#} {text}");
-            let column = place.column.unwrap_or(1);
-            let carets = "^".repeat(place.width.max(1));
+            let column = at.column.unwrap_or(1);
+            let carets = "^".repeat(at.width.max(1));
             let pad = " ".repeat(column - 1);
             let _ = writeln!(
                 out,
@@ -87,13 +88,13 @@ pub fn summary(errors: usize, warnings: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{Place, Rule};
+    use crate::findings::{Location, Rule};
 
     #[test]
     fn caret_sits_under_the_cell() {
         let line = " M = 1,066667 560011 - = M 24 25,66 23,10 19,35";
         let column = line.find("25,66").unwrap() + 1;
-        let place = Place {
+        let location = Location {
             file: "t.txt".into(),
             line: Some(23),
             page: None,
@@ -101,7 +102,7 @@ mod tests {
             width: 5,
             text: Some(line.into()),
         };
-        let f = Finding::new(Rule::FeeMismatch, place, "fee").expected_found("25,60", "25,66");
+        let f = Finding::new(Rule::FeeMismatch, location, "fee").expected_found("25,60", "25,66");
         let styled = render(&f);
         assert!(
             styled.contains("\u{1b}[31m"),
