@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use regex::Regex;
 
 use super::dates;
+use super::title::{self, CONVENTION_TITLES, TARIFF_TITLES};
 use crate::error::Error;
 use crate::findings::{Finding, Location, Rule};
 use crate::model::Language;
@@ -28,10 +29,6 @@ pub struct Metadata {
     pub profession: String,
 }
 
-static TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(Tarifs|Tarieven)\s*;\s*([^;]+?)\s*;\s*(\d{2}-\d{2}-\d{4})\s*\.?$")
-        .expect("valid regex")
-});
 static APPLICATION_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(Date d['’]application|Datum van toepassing)\s*:\s*(.+)$")
         .expect("valid regex")
@@ -175,37 +172,30 @@ pub fn profession_in(text: &str) -> Option<&'static str> {
     })
 }
 
-/// Whether a line is the title of a tariff table.
-pub fn is_tariff_title(line: &str) -> bool {
-    TITLE.is_match(line.trim())
-}
-
 /// Reads the metadata of a tariff table; conflicting dates become findings.
 pub fn read(doc: &SourceDocument) -> Result<(Metadata, Vec<Finding>), Error> {
     let unknown = |reason: String| Error::UnknownDocument {
         path: doc.path.clone(),
         reason,
     };
-    let (title_line, caps) = doc
+    let (title_line, found) = doc
         .lines
         .iter()
         .take(HEADER_LINES)
-        .find_map(|l| TITLE.captures(l.text.trim()).map(|c| (l, c)))
+        .find_map(|l| Some((l, title::tariff_title(&l.text)?)))
         .ok_or_else(|| {
             unknown(format!(
-                "no title was found: looked for a tariff table's title (`Tarifs ; Kinésithérapeutes ; 01-01-2024`, `Tarieven ; Kinesitherapeuten ; 01-01-2024`) in the first {HEADER_LINES} lines and for {} in the first lines",
-                crate::parse::convention::LOOKED_FOR
+                "no title was found: looked for {TARIFF_TITLES} in the first {HEADER_LINES} lines and for {CONVENTION_TITLES} in the first lines"
             ))
         })?;
-    let language = if &caps[1] == "Tarifs" {
-        Language::Fr
-    } else {
-        Language::Nl
-    };
-    let profession = profession_slug(&caps[2])
-        .ok_or_else(|| unknown(format!("unknown profession `{}` in the title", &caps[2])))?;
-    let title_date = dates::numeric(&caps[3])
-        .ok_or_else(|| unknown(format!("`{}` in the title is not a date", &caps[3])))?;
+    let profession = profession_slug(found.profession).ok_or_else(|| {
+        unknown(format!(
+            "unknown profession `{}` in the title",
+            found.profession
+        ))
+    })?;
+    let title_date = dates::numeric(found.date)
+        .ok_or_else(|| unknown(format!("`{}` in the title is not a date", found.date)))?;
     let title = title_line
         .text
         .trim()
@@ -213,10 +203,10 @@ pub fn read(doc: &SourceDocument) -> Result<(Metadata, Vec<Finding>), Error> {
         .trim_end()
         .to_string();
     let mut findings = date_findings(doc, title_date);
-    findings.extend(other_titles(doc, title_line, &caps[0]));
+    findings.extend(other_titles(doc, title_line, found.text));
     let meta = Metadata {
         title,
-        language,
+        language: found.language,
         effective_from: title_date,
         profession: profession.to_string(),
     };
@@ -264,7 +254,9 @@ fn other_titles(doc: &SourceDocument, first: &SourceLine, first_title: &str) -> 
                 && (t[..6].eq_ignore_ascii_case(b"tarifs")
                     || t[..6].eq_ignore_ascii_case(b"tarief"))
         })
-        .filter(|l| TITLE.is_match(l.text.trim()) && normalized(&l.text) != normalized(first_title))
+        .filter(|l| {
+            title::is_tariff_title(&l.text) && normalized(&l.text) != normalized(first_title)
+        })
         .map(|l| {
             Finding::new(
                 Rule::MixedDocument,

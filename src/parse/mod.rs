@@ -11,6 +11,7 @@ pub mod metadata;
 pub mod row;
 pub mod tariff;
 pub mod text;
+pub mod title;
 
 use crate::error::Error;
 use crate::findings::Finding;

@@ -14,6 +14,7 @@ use regex::Regex;
 
 use super::metadata::Metadata;
 use super::row::{self, parse_row, RowSpans, RowSyntaxError};
+use super::title;
 use crate::findings::{Cell, Finding, Locate, Location, Rule};
 use crate::layout::{DocumentId, DocumentKind};
 use crate::model::{SourceRef, TariffRow, TariffTable, TARIFF_SCHEMA_ID};
@@ -189,7 +190,7 @@ impl Walker {
             let error = parse_row(&line.text).expect_err("the row did not parse above");
             let error = row::explain(&line.text, error);
             self.findings.push(unparsed_row(doc, line, &error));
-        } else if STATEMENT_LIKE.is_match(text) || crate::parse::convention::is_title_line(text) {
+        } else if STATEMENT_LIKE.is_match(text) || title::is_convention_title(text) {
             self.findings.push(statement_in_table(doc, line));
         } else if SETTING.is_match(text) {
             self.setting = Some(collapse_spaces(text).into());

@@ -17,7 +17,7 @@ use super::grammar::{AMOUNT_TOKEN, CODE_TOKEN};
 use super::lists::shorten;
 use super::Reader;
 use crate::findings::{Finding, Location, Rule};
-use crate::parse::{metadata, row};
+use crate::parse::{row, title};
 use crate::source::SourceDocument;
 
 /// Where one statement ends and the next begins.
@@ -91,7 +91,7 @@ fn rows_in_prose(reader: &mut Reader<'_>, doc: &SourceDocument) -> HashSet<usize
                 "a tariff row inside a convention: a document holds one kind",
                 "convention prose",
             )
-        } else if metadata::is_tariff_title(&line.text) {
+        } else if title::is_tariff_title(&line.text) {
             (
                 "a tariff table's title inside a convention: a document holds one kind",
                 "convention prose",

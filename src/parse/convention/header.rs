@@ -1,12 +1,8 @@
 //! What a convention says about itself: title, language, profession,
 //! period and the day it was concluded.
 //!
-//! Conventions are known by their real titles, in French and Dutch:
-//! "CONVENTION ENTRE LES KINESITHERAPEUTES ET LES ORGANISMES ASSUREURS",
-//! "Texte de convention M/25 adopté par le Comité de l'assurance ...",
-//! "Avenant à la convention M/22", "NATIONALE OVEREENKOMST TUSSEN DE
-//! KINESITHERAPEUTEN EN DE VERZEKERINGSINSTELLINGEN", "Wijzigingsclausule bij
-//! de overeenkomst M/22".
+//! Conventions are known by their real titles, in French and Dutch (the
+//! patterns are in [`crate::parse::title`]).
 
 use std::sync::LazyLock;
 
@@ -15,7 +11,7 @@ use regex::Regex;
 
 use super::grammar::DATE;
 use crate::model::Language;
-use crate::parse::{dates, metadata};
+use crate::parse::{dates, metadata, title};
 use crate::source::SourceDocument;
 
 /// How many non-empty lines the title may take to appear.
@@ -23,23 +19,11 @@ const TITLE_LINES: usize = 6;
 /// How many non-empty lines are searched for the profession.
 const HEADER_LINES: usize = 40;
 
-static FRENCH_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:CONVENTION\b|Convention (?:nationale )?entre\b|(?i:texte de (?:la )?convention\b|avenant\b.{0,40}\bconvention\b)|ACCORD NATIONAL\b|Accord national\b)")
-        .expect("valid regex")
-});
-static DUTCH_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:NATIONALE )?OVEREENKOMST\b|(?:Nationale o|O)vereenkomst tussen\b|(?i:tekst van (?:de )?overeenkomst\b|wijzigingsclausule\b)|NATIONAAL AKKOORD\b|Nationaal akkoord\b)")
-        .expect("valid regex")
-});
-
 /// The title lines, what they say, and the language they are in.
 pub struct Title {
     pub text: String,
     pub language: Language,
 }
-
-/// What the title patterns look for, for the message when none matches.
-pub const LOOKED_FOR: &str = "a convention title (`CONVENTION ENTRE LES KINESITHERAPEUTES ET LES ORGANISMES ASSUREURS`, `Texte de convention M/25 ...`, `Avenant à la convention M/22`, `NATIONALE OVEREENKOMST TUSSEN ...`, `Wijzigingsclausule bij de overeenkomst M/22`)";
 
 fn first_lines(doc: &SourceDocument, n: usize) -> impl Iterator<Item = &str> {
     doc.lines
@@ -49,25 +33,16 @@ fn first_lines(doc: &SourceDocument, n: usize) -> impl Iterator<Item = &str> {
         .take(n)
 }
 
-/// Whether a line is a convention title.
-pub fn is_title_line(line: &str) -> bool {
-    FRENCH_TITLE.is_match(line) || DUTCH_TITLE.is_match(line)
-}
-
 /// The convention title near the top of the document, if there is one.
 pub fn title(doc: &SourceDocument) -> Option<Title> {
     // A tariff table's title comes first in a table that mentions conventions.
     let lines: Vec<&str> = first_lines(doc, TITLE_LINES)
-        .take_while(|l| !metadata::is_tariff_title(l))
+        .take_while(|l| !title::is_tariff_title(l))
         .collect();
-    let at = lines
+    let (at, language) = lines
         .iter()
-        .position(|l| FRENCH_TITLE.is_match(l) || DUTCH_TITLE.is_match(l))?;
-    let language = if DUTCH_TITLE.is_match(lines[at]) {
-        Language::Nl
-    } else {
-        Language::Fr
-    };
+        .enumerate()
+        .find_map(|(at, l)| Some((at, title::convention_title_language(l)?)))?;
     let mut text = collapse(lines[at]);
     // A title set in capitals may go on over the next line
     // ("CONVENTION" / "ENTRE LES KINESITHERAPEUTES ...").

@@ -42,9 +42,9 @@ use crate::findings::{Finding, Rule};
 use crate::layout::{DocumentId, DocumentKind};
 use crate::model::{Convention, SourceRef, CONVENTION_SCHEMA_ID};
 use crate::parse::dates;
+use crate::parse::title::CONVENTION_TITLES as LOOKED_FOR;
 use crate::source::SourceDocument;
 
-pub use header::LOOKED_FOR;
 use text::{Joined, Position};
 
 /// A convention read from its text, what could not be read, and counts.
@@ -63,12 +63,6 @@ pub struct ReadConvention {
 /// Whether a document is a convention (one of the known titles opens it).
 pub fn is_convention(doc: &SourceDocument) -> bool {
     header::title(doc).is_some()
-}
-
-/// Whether one line is a convention title (for documents of other kinds
-/// that must not hold one).
-pub fn is_title_line(line: &str) -> bool {
-    header::is_title_line(line.trim())
 }
 
 /// Reads a convention. An error (exit 2) when its title, profession or
