@@ -25,7 +25,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{parse_row, RowCells, RowSyntaxError};
+use super::cells::{RowCells, RowSyntaxError};
+use super::grammar::parse_row;
 
 /// The most places tried in one line: a line is short, and a huge one
 /// must not cost a parse per character.

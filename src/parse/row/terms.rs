@@ -15,11 +15,20 @@
 
 use rust_decimal::Decimal;
 
-use super::{syntax_error, RawRow, RowCells, RowSyntaxError, Span};
+use super::cells::{RowCells, RowSyntaxError, Span};
 use crate::model::KeyTerm;
 
 /// The most key letters one fee sums (as in NomenSoft's `key_letter1..3`).
 pub const MAX_TERMS: usize = 3;
+
+/// The row as read, before its key letters are matched: every `L = value`
+/// before the codes, every `L c` of the relative value, and the other cells
+/// (key letter, key value and relative value not yet set).
+pub struct RawRow {
+    pub declared: Parts,
+    pub sum: Parts,
+    pub cells: RowCells,
+}
 
 /// One `L = value` before the codes, or one `L c` of the relative value:
 /// the letter (with its byte offset) when printed, and the number.
@@ -92,7 +101,7 @@ pub fn assemble(line: &str, raw: RawRow) -> Result<RowCells, RowSyntaxError> {
 fn one_letter(line: &str, declared: Part, term: Part) -> Result<Option<char>, RowSyntaxError> {
     if let (Some((first, _)), Some((second, at))) = (declared.letter, term.letter) {
         if first != second {
-            return Err(syntax_error(
+            return Err(RowSyntaxError::at(
                 line,
                 &line[at..],
                 format!("key letter {first} (as in `{first} =` at the start of the row)"),
@@ -105,7 +114,7 @@ fn one_letter(line: &str, declared: Part, term: Part) -> Result<Option<char>, Ro
 /// The terms of a row of several key letters, in the order of their key
 /// letters (not of the sum: see the module's documentation).
 fn several(line: &str, declared: &Parts, sum: &Parts) -> Result<Vec<KeyTerm>, RowSyntaxError> {
-    let error = |at: usize, expected: String| Err(syntax_error(line, &line[at..], expected));
+    let error = |at: usize, expected: String| Err(RowSyntaxError::at(line, &line[at..], expected));
     if let Some((_, at)) = declared.letters().nth(MAX_TERMS) {
         return error(
             at,
