@@ -9,8 +9,8 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use inami_tariffs::model::TariffTable;
-use inami_tariffs::nomensoft::{self, crosscheck, Nomenclature};
+use inami_tariffs::model::{Nomenclature, TariffTable};
+use inami_tariffs::nomensoft::{self, crosscheck};
 use inami_tariffs::parse::ParsedDocument;
 use inami_tariffs::pipeline;
 use inami_tariffs::source::SourceDocument;

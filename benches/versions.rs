@@ -8,7 +8,7 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
 use inami_tariffs::canonical;
-use inami_tariffs::catalog::Snapshot;
+use inami_tariffs::catalog;
 use inami_tariffs::code::Code;
 use inami_tariffs::diff;
 use inami_tariffs::history;
@@ -73,9 +73,12 @@ fn bench_diff(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("two 100,000-row snapshots (read both, diff)", |b| {
         b.iter(|| {
-            let a = Snapshot::from_yaml("old.yaml", black_box(&old)).unwrap();
-            let b = Snapshot::from_yaml("new.yaml", black_box(&new)).unwrap();
-            let d = diff::diff(&a.state("old.yaml"), &b.state("new.yaml"));
+            let a = canonical::read_snapshot("old.yaml", black_box(&old)).unwrap();
+            let b = canonical::read_snapshot("new.yaml", black_box(&new)).unwrap();
+            let d = diff::diff(
+                &catalog::state_of(&a, "old.yaml"),
+                &catalog::state_of(&b, "new.yaml"),
+            );
             assert_eq!(d.changed.len(), 10_000);
         })
     });

@@ -2,19 +2,15 @@
 //! state of a profession at a date (the rule is in [`crate::state`]).
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 use crate::canonical;
 use crate::error::Error;
 use crate::layout::{DocumentId, DocumentKind};
-use crate::model::TariffTable;
-use std::sync::Arc;
-
-use crate::model::Convention;
-use crate::parse::ParsedDocument;
-use crate::state::{Entry, Field, Origin, State, Value};
+use crate::model::{Convention, Nomenclature, Snapshot, TariffTable};
+use crate::state::{Field, Origin, State, Statement, Value};
 use crate::store::DataRepo;
 
 /// A snapshot file in the work tree, known by its path.
@@ -26,87 +22,18 @@ pub struct SnapshotRef {
     pub id: DocumentId,
 }
 
-/// A loaded snapshot of any family.
-#[derive(Debug, Clone)]
-pub enum Snapshot {
-    /// A tariff table snapshot.
-    Tariff(TariffTable),
-    /// A convention snapshot.
-    Convention(Convention),
-}
-
-impl Snapshot {
-    /// Reads snapshot text; `label` names it in errors (a path or `REV:path`).
-    pub fn from_yaml(label: &str, text: &str) -> Result<Snapshot, Error> {
-        let path = Path::new(label);
-        match canonical::declared_schema(text) {
-            Some(s) if s.starts_with("inami-tariffs/tariff/") => {
-                Ok(Snapshot::Tariff(canonical::read_tariff(path, text)?))
+/// What a snapshot states on its own: a table's rows; for a convention,
+/// every dated statement applied in date order (its state at the end of its
+/// period). `label` names the snapshot in the origins (a path or `REV:path`).
+pub fn state_of(snapshot: &Snapshot, label: &str) -> State {
+    match snapshot {
+        Snapshot::Tariff(t) => State::from_table(t, label),
+        Snapshot::Convention(c) => {
+            let mut state = State::default();
+            for statement in convention_statements(c, label) {
+                state.apply_statement(&statement);
             }
-            Some(s) if s.starts_with("inami-tariffs/convention/") => {
-                canonical::bounds::check(path, text)?;
-                let convention = serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
-                    path: path.to_path_buf(),
-                    reason: e.to_string(),
-                })?;
-                Ok(Snapshot::Convention(convention))
-            }
-            other => Err(Error::BadSnapshot {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "unknown schema {}: expected inami-tariffs/tariff/1 or inami-tariffs/convention/1",
-                    other.map_or("(none)".to_string(), |s| format!("`{s}`"))
-                ),
-            }),
-        }
-    }
-
-    /// Reads bytes (from a file or a git blob).
-    pub fn from_bytes(label: &str, bytes: &[u8]) -> Result<Snapshot, Error> {
-        canonical::bounds::check_size(Path::new(label), bytes.len() as u64)?;
-        let text = std::str::from_utf8(bytes).map_err(|_| Error::BadSnapshot {
-            path: label.into(),
-            reason: "not UTF-8".into(),
-        })?;
-        Snapshot::from_yaml(label, text)
-    }
-
-    /// The snapshot a freshly parsed document makes.
-    pub fn from_parsed(parsed: &ParsedDocument) -> Snapshot {
-        match parsed {
-            ParsedDocument::Tariff(t) => Snapshot::Tariff(t.table.clone()),
-            ParsedDocument::Convention(c) => Snapshot::Convention(c.convention.clone()),
-        }
-    }
-
-    /// The date from which the snapshot's document applies.
-    pub fn effective_from(&self) -> NaiveDate {
-        match self {
-            Snapshot::Tariff(t) => t.effective_from,
-            Snapshot::Convention(c) => c.effective_from,
-        }
-    }
-
-    /// The profession the snapshot's document is about (`physiotherapy`).
-    pub fn profession(&self) -> &str {
-        match self {
-            Snapshot::Tariff(t) => &t.profession,
-            Snapshot::Convention(c) => &c.profession,
-        }
-    }
-
-    /// What this snapshot states on its own: for a convention, every dated
-    /// entry applied in date order (its state at the end of its period).
-    pub fn state(&self, label: &str) -> State {
-        match self {
-            Snapshot::Tariff(t) => State::from_table(t, label),
-            Snapshot::Convention(c) => {
-                let mut state = State::default();
-                for entry in convention_entries(c, label) {
-                    state.apply_entry(&entry);
-                }
-                state
-            }
+            state
         }
     }
 }
@@ -127,11 +54,11 @@ pub fn list(repo: &DataRepo) -> Result<Vec<SnapshotRef>, Error> {
 /// Loads one snapshot of the work tree.
 pub fn load(repo: &DataRepo, snapshot: &SnapshotRef) -> Result<Snapshot, Error> {
     if let Some(bytes) = repo.pending(&snapshot.path) {
-        return Snapshot::from_bytes(&snapshot.path, bytes);
+        return canonical::read_snapshot_bytes(&snapshot.path, bytes);
     }
     let path = repo.path(&snapshot.path);
     let text = canonical::bounds::read_file(&path)?;
-    Snapshot::from_yaml(&snapshot.path, &text)
+    canonical::read_snapshot(&snapshot.path, &text)
 }
 
 /// The professions that have snapshots.
@@ -171,14 +98,14 @@ pub fn state_at(
         .max_by_key(|s| s.id.effective_from);
     let (mut state, mut used, base_date) = match base {
         Some(base) => (
-            load(repo, base)?.state(&base.path),
+            state_of(&load(repo, base)?, &base.path),
             vec![base.path.clone()],
             Some(base.id.effective_from),
         ),
         None => (State::default(), Vec::new(), None),
     };
-    // Conventions that may hold entries dated after the base and up to the date.
-    let mut entries = Vec::new();
+    // Conventions that may hold statements dated after the base and up to the date.
+    let mut statements = Vec::new();
     for snapshot in snapshots.iter().filter(|s| {
         s.id.profession == profession
             && s.id.kind == DocumentKind::Convention
@@ -187,28 +114,45 @@ pub fn state_at(
         let Snapshot::Convention(c) = load(repo, snapshot)? else {
             continue;
         };
-        let before = entries.len();
-        entries.extend(
-            convention_entries(&c, &snapshot.path)
+        let before = statements.len();
+        statements.extend(
+            convention_statements(&c, &snapshot.path)
                 .into_iter()
-                .filter(|e| e.date <= date && base_date.is_none_or(|b| e.date > b)),
+                .filter(|s| s.date <= date && base_date.is_none_or(|b| s.date > b)),
         );
-        if entries.len() > before {
+        if statements.len() > before {
             used.push(snapshot.path.clone());
         }
     }
-    // Stable: entries of one date keep their order in the document.
-    entries.sort_by_key(|e| e.date);
-    for entry in &entries {
-        state.apply_entry(entry);
+    // Stable: statements of one date keep their order in the document.
+    statements.sort_by_key(|s| s.date);
+    for statement in &statements {
+        state.apply_statement(statement);
     }
     Ok((state, used))
 }
 
-/// The dated statements of a convention, as state entries: key values set
+/// Every date a state of `profession` starts: its snapshots' dates and its
+/// conventions' statements'.
+pub fn state_dates(
+    repo: &DataRepo,
+    snapshots: &[SnapshotRef],
+    profession: &str,
+) -> Result<BTreeSet<NaiveDate>, Error> {
+    let mut dates = BTreeSet::new();
+    for s in snapshots.iter().filter(|s| s.id.profession == profession) {
+        dates.insert(s.id.effective_from);
+        if let Snapshot::Convention(c) = load(repo, s)? {
+            dates.extend(convention_statements(&c, &s.path).iter().map(|s| s.date));
+        }
+    }
+    Ok(dates)
+}
+
+/// The dated statements of a convention, for the state: key values set
 /// `key_letter` and `key_value`; stated fees and indemnity amounts set `fee`.
 /// Statements without a date are left out: they are never applied.
-pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
+pub fn convention_statements(c: &Convention, label: &str) -> Vec<Statement> {
     let source: Arc<str> = match label.split_once(':') {
         Some((rev, _)) => format!("{rev}:{}", c.source.file).into(),
         None => c.source.file.as_str().into(),
@@ -222,7 +166,7 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
         source_page: page,
         commit: None,
     };
-    let mut entries = Vec::new();
+    let mut statements = Vec::new();
     for list in &c.key_values {
         let Some(date) = list.effective_from else {
             continue;
@@ -231,7 +175,7 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
         if let Some(letter) = list.key_letter {
             fields.insert(0, (Field::KeyLetter, Value::Letter(letter)));
         }
-        entries.push(Entry {
+        statements.push(Statement {
             date,
             codes: list.codes.clone(),
             fields,
@@ -246,7 +190,7 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
         if let Some(rv) = fee.relative_value {
             fields.push((Field::RelativeValue, Value::Amount(rv)));
         }
-        entries.push(Entry {
+        statements.push(Statement {
             date,
             codes: fee.codes.clone(),
             fields,
@@ -258,14 +202,14 @@ pub fn convention_entries(c: &Convention, label: &str) -> Vec<Entry> {
             continue;
         };
         let fields = vec![(Field::Fee, Value::Amount(indemnity.amount))];
-        entries.push(Entry {
+        statements.push(Statement {
             date,
             codes: indemnity.pseudocodes.clone(),
             fields,
             origin: origin(date, indemnity.source_line, indemnity.source_page),
         });
     }
-    entries
+    statements
 }
 
 /// What the work tree's tariff tables say of each code, for convention checks.
@@ -300,10 +244,12 @@ pub fn tariff_snapshots(repo: &DataRepo) -> Result<Vec<(String, TariffTable)>, E
 
 /// Every NomenSoft snapshot of the work tree (`parsed/nomensoft/*.yaml`),
 /// with its path, sorted by path.
-pub fn nomensoft_exports(
-    repo: &DataRepo,
-) -> Result<Vec<(String, crate::nomensoft::Nomenclature)>, Error> {
-    let prefix = format!("{}/{}/", crate::layout::PARSED_DIR, crate::nomensoft::DIR);
+pub fn nomensoft_exports(repo: &DataRepo) -> Result<Vec<(String, Nomenclature)>, Error> {
+    let prefix = format!(
+        "{}/{}/",
+        crate::layout::PARSED_DIR,
+        crate::layout::NOMENSOFT_DIR
+    );
     let mut found = Vec::new();
     for path in repo.snapshots()? {
         let relative = repo.relative(&path);

@@ -10,10 +10,12 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::catalog::{self, Snapshot};
+use crate::canonical;
+use crate::catalog;
 use crate::derive::{self, Relatives};
 use crate::diff::{self, Diff, Filter};
 use crate::error::Error;
+use crate::model::Snapshot;
 use crate::state::State;
 use crate::store::DataRepo;
 use crate::store::GitRepo;
@@ -179,7 +181,7 @@ pub fn side(
             )))
         }
     };
-    let snapshot = Snapshot::from_bytes(spec, &bytes)?;
+    let snapshot = canonical::read_snapshot_bytes(spec, &bytes)?;
     let info = SideInfo {
         spec: spec.into(),
         kind: "snapshot",
@@ -190,7 +192,7 @@ pub fn side(
     };
     Ok(Side {
         info,
-        state: snapshot.state(spec),
+        state: catalog::state_of(&snapshot, spec),
         yaml: Some(String::from_utf8_lossy(&bytes).into_owned()),
     })
 }
@@ -238,7 +240,7 @@ pub fn compare_revisions(
             .filter(|(p, _)| p.ends_with(".yaml"))
             .map(|(p, bytes)| {
                 let label = format!("{commit}:{p}");
-                Ok((p, Snapshot::from_bytes(&label, &bytes)?))
+                Ok((p, canonical::read_snapshot_bytes(&label, &bytes)?))
             })
             .collect()
     };
@@ -262,7 +264,9 @@ pub fn compare_revisions(
                     snapshots: snapshot.map(|_| label.clone()).into_iter().collect(),
                     commit: Some(commit.to_string()),
                 },
-                state: snapshot.map(|s| s.state(&label)).unwrap_or_default(),
+                state: snapshot
+                    .map(|s| catalog::state_of(s, &label))
+                    .unwrap_or_default(),
                 yaml: None,
             }
         };

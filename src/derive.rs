@@ -23,12 +23,12 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::catalog::{self, Snapshot, SnapshotRef};
+use crate::catalog::{self, SnapshotRef};
 use crate::code::Code;
 use crate::decimal::{fee_of, fee_of_terms};
 use crate::error::Error;
 use crate::layout::DocumentKind;
-use crate::model::KeyTerm;
+use crate::model::{KeyTerm, Snapshot};
 use crate::state::{CodeState, Derivation, Field, Input, Origin, State, Value};
 use crate::store::DataRepo;
 
@@ -63,7 +63,7 @@ impl Relatives {
             .filter(|s| s.id.profession == profession && s.id.kind == DocumentKind::Tariff)
         {
             if let Snapshot::Tariff(t) = catalog::load(repo, s)? {
-                relatives.add(&Snapshot::Tariff(t).state(&s.path), s.id.effective_from);
+                relatives.add(&State::from_table(&t, &s.path), s.id.effective_from);
             }
         }
         Ok(relatives)

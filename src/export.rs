@@ -19,7 +19,7 @@
 //! [`crate::csv_out`]); the SQLite database is built beside its path and
 //! renamed over it (see [`crate::output`] and [`write_sqlite`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -27,7 +27,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::catalog::{self, Snapshot, SnapshotRef};
+use crate::catalog;
 use crate::code::Code;
 use crate::csv_out::{CsvWriter, Formulas};
 use crate::error::Error;
@@ -140,7 +140,7 @@ pub fn collect(repo: &DataRepo, options: &ExportOptions) -> Result<Export, Error
     let snapshots = catalog::list(repo)?;
     let profession = catalog::pick_profession(&snapshots, options.profession.as_deref())?;
     let commits = snapshot_commits(repo)?;
-    let dates = dated_states(repo, &snapshots, &profession)?;
+    let dates = catalog::state_dates(repo, &snapshots, &profession)?;
     let latest = dates.iter().next_back().copied();
     let date = options
         .date
@@ -181,26 +181,6 @@ pub fn collect(repo: &DataRepo, options: &ExportOptions) -> Result<Export, Error
         history,
         snapshots,
     })
-}
-
-/// Every date a state of the profession starts: snapshots' and convention entries'.
-fn dated_states(
-    repo: &DataRepo,
-    snapshots: &[SnapshotRef],
-    profession: &str,
-) -> Result<BTreeSet<NaiveDate>, Error> {
-    let mut dates = BTreeSet::new();
-    for s in snapshots.iter().filter(|s| s.id.profession == profession) {
-        dates.insert(s.id.effective_from);
-        if let Snapshot::Convention(c) = catalog::load(repo, s)? {
-            dates.extend(
-                catalog::convention_entries(&c, &s.path)
-                    .iter()
-                    .map(|e| e.date),
-            );
-        }
-    }
-    Ok(dates)
 }
 
 /// The commit that last changed each snapshot, when the repository is a git one.

@@ -12,10 +12,12 @@ use chrono::NaiveDate;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::catalog::{self, Snapshot};
+use crate::canonical;
+use crate::catalog;
 use crate::code::Code;
 use crate::error::Error;
 use crate::layout::PARSED_DIR;
+use crate::model::Snapshot;
 use crate::state::{Field, State, Value};
 use crate::store::DataRepo;
 use crate::store::GitRepo;
@@ -78,7 +80,7 @@ pub fn of_code(repo: &DataRepo, code: Code) -> Result<Vec<Entry>, Error> {
     let mut entries = Vec::new();
     let mut seen_paths: HashMap<String, BTreeMap<Field, Value>> = HashMap::new();
     for version in versions(repo)? {
-        let snapshot = Snapshot::from_bytes(&version.path, &version.bytes)?;
+        let snapshot = canonical::read_snapshot_bytes(&version.path, &version.bytes)?;
         for (date, state) in dated_states(&snapshot, &version.path) {
             let found = state.codes.get(&code).or_else(|| {
                 // The HOS code of an AMB/HOS row is found under the AMB code.
@@ -122,20 +124,20 @@ pub fn of_code(repo: &DataRepo, code: Code) -> Result<Vec<Entry>, Error> {
 }
 
 /// The states a snapshot gives over time: a table, one; a convention, one
-/// per date at which its entries apply (all entries up to that date).
+/// per date at which its statements apply (all statements up to that date).
 fn dated_states(snapshot: &Snapshot, label: &str) -> Vec<(NaiveDate, State)> {
     match snapshot {
-        Snapshot::Tariff(_) => vec![(snapshot.effective_from(), snapshot.state(label))],
+        Snapshot::Tariff(t) => vec![(t.effective_from, State::from_table(t, label))],
         Snapshot::Convention(c) => {
-            let mut entries = catalog::convention_entries(c, label);
-            entries.sort_by_key(|e| e.date);
+            let mut statements = catalog::convention_statements(c, label);
+            statements.sort_by_key(|s| s.date);
             let mut out: Vec<(NaiveDate, State)> = Vec::new();
             let mut state = State::default();
-            for entry in entries {
-                state.apply_entry(&entry);
+            for statement in statements {
+                state.apply_statement(&statement);
                 match out.last_mut() {
-                    Some((date, last)) if *date == entry.date => *last = state.clone(),
-                    _ => out.push((entry.date, state.clone())),
+                    Some((date, last)) if *date == statement.date => *last = state.clone(),
+                    _ => out.push((statement.date, state.clone())),
                 }
             }
             out

@@ -9,15 +9,15 @@ use std::path::{Path, PathBuf};
 
 use crate::batch;
 use crate::canonical;
-use crate::catalog::{self, Snapshot};
+use crate::catalog;
 use crate::diff::{self, Diff};
 use crate::error::Error;
 use crate::findings::{self, Finding};
 use crate::layout::PARSED_DIR;
-use crate::model::TariffTable;
+use crate::model::{Nomenclature, TariffTable};
+use crate::nomensoft;
 use crate::nomensoft::crosscheck::{self, CrossCheck};
 use crate::nomensoft::place::{self, ExportAction, PlacedExport};
-use crate::nomensoft::{self, Nomenclature};
 use crate::pipeline::Processed;
 use crate::placement::{self, Action, Placement};
 use crate::source::ReadOptions;
@@ -192,7 +192,7 @@ fn cross_check(
     }
     let imported: Vec<(&str, &TariffTable)> = processed
         .iter()
-        .filter_map(|p| Some((p.snapshot.snapshot_path.as_str(), table(p)?)))
+        .filter_map(|p| Some((p.filing.snapshot_path.as_str(), table(p)?)))
         .collect();
     // The exports as given: findings cite the files named on the command line.
     let given: Vec<(String, Nomenclature)> = exports
@@ -456,7 +456,7 @@ fn commit_message(
         let (against, before) = previous_state(repo, git, p)?;
         let after = if matches!(pl.action, Action::New) && pl.documents.len() == 1 {
             // The snapshot written is the document's own.
-            Snapshot::from_parsed(&p.parsed).state(&pl.snapshot_path)
+            catalog::state_of(&p.parsed.snapshot(), &pl.snapshot_path)
         } else {
             snapshot_state(pl, p)
         };
@@ -485,10 +485,10 @@ fn commit_message(
         for i in &pl.documents {
             let p = &processed[*i];
             trailers.extend([
-                format!("Effective-Date: {}", p.snapshot.id.effective_from),
-                format!("Document-Kind: {}", p.snapshot.id.kind.word()),
-                format!("Profession: {}", p.snapshot.id.profession),
-                format!("Source-File: {}", p.snapshot.source_path),
+                format!("Effective-Date: {}", p.filing.id.effective_from),
+                format!("Document-Kind: {}", p.filing.id.kind.word()),
+                format!("Profession: {}", p.filing.id.profession),
+                format!("Source-File: {}", p.filing.source_path),
                 format!("Source-SHA256: {}", p.doc.sha256),
                 format!("Rows: {}", p.rows),
             ]);
@@ -503,12 +503,13 @@ fn commit_message(
 
 /// The state of the snapshot a placement writes.
 fn snapshot_state(pl: &Placement, p: &Processed) -> State {
-    pl.writes
+    let written = pl
+        .writes
         .iter()
         .find(|w| w.path == pl.snapshot_path)
-        .and_then(|w| Snapshot::from_bytes(&pl.snapshot_path, &w.bytes).ok())
-        .unwrap_or_else(|| Snapshot::from_parsed(&p.parsed))
-        .state(&pl.snapshot_path)
+        .and_then(|w| canonical::read_snapshot_bytes(&pl.snapshot_path, &w.bytes).ok());
+    let snapshot = written.unwrap_or_else(|| p.parsed.snapshot());
+    catalog::state_of(&snapshot, &pl.snapshot_path)
 }
 
 /// The schema files the repository lacks, or holds in an older version.
@@ -535,7 +536,7 @@ fn new_subject(processed: &[Processed], pl: &Placement) -> String {
         .documents
         .iter()
         .map(|i| {
-            let source = &processed[*i].snapshot.source_path;
+            let source = &processed[*i].filing.source_path;
             source.rsplit('.').nth(1).unwrap_or_default().to_string()
         })
         .collect();
@@ -551,9 +552,9 @@ fn reissue(pl: &Placement) -> bool {
 pub fn title(p: &Processed) -> String {
     format!(
         "{} {} {}: {}",
-        p.snapshot.id.profession,
-        p.snapshot.id.kind.word(),
-        p.snapshot.id.effective_from,
+        p.filing.id.profession,
+        p.filing.id.kind.word(),
+        p.filing.id.effective_from,
         p.summary
     )
 }
@@ -565,14 +566,17 @@ fn previous_state(
     git: &CommitSeries<'_>,
     p: &Processed,
 ) -> Result<(String, State), Error> {
-    let path = &p.snapshot.snapshot_path;
+    let path = &p.filing.snapshot_path;
     if let Some(bytes) = git.file(path)? {
-        let old = Snapshot::from_bytes(path, &bytes)?;
-        return Ok((format!("the previous version of {path}"), old.state(path)));
+        let old = canonical::read_snapshot_bytes(path, &bytes)?;
+        return Ok((
+            format!("the previous version of {path}"),
+            catalog::state_of(&old, path),
+        ));
     }
     let snapshots = catalog::list(repo)?;
-    let date = p.snapshot.id.effective_from;
-    let (state, from) = catalog::state_at(repo, &snapshots, &p.snapshot.id.profession, date)?;
+    let date = p.filing.id.effective_from;
+    let (state, from) = catalog::state_at(repo, &snapshots, &p.filing.id.profession, date)?;
     let against = match from.as_slice() {
         [] => "an empty repository".to_string(),
         files => format!("the state at {date} ({})", files.join(", ")),

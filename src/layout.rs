@@ -3,6 +3,7 @@
 //! ```text
 //! sources/<profession>/<effective_from>-<kind>.<lang>.<ext>   the document as published
 //! parsed/<profession>/<effective_from>-<kind>.yaml            its canonical snapshot
+//! sources/nomensoft/<key>.<xml|json>, parsed/nomensoft/<key>.yaml   a NomenSoft export
 //! ```
 //!
 //! Both paths derive from the document's own metadata, so importing the same
@@ -19,6 +20,9 @@ use crate::model::{Language, SourceFormat};
 pub const SOURCES_DIR: &str = "sources";
 /// The folder of snapshots, relative to the data repository.
 pub const PARSED_DIR: &str = "parsed";
+/// The folder of NomenSoft snapshots and sources (under `parsed/` and
+/// `sources/`): NomenSoft covers every profession and names none.
+pub const NOMENSOFT_DIR: &str = "nomensoft";
 
 /// The families of documents the tool reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

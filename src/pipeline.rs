@@ -13,9 +13,10 @@ use crate::source::SourceDocument;
 use crate::validate;
 use crate::validate::convention::{FeeCheck, Tables};
 
-/// The files a document becomes in a data repository.
+/// Where a document is filed in a data repository: its source and its
+/// snapshot, and the snapshot's YAML.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
+pub struct Filing {
     /// Profession, kind and effective date.
     pub id: DocumentId,
     /// Where the source is stored (`sources/...`).
@@ -34,7 +35,7 @@ pub struct Processed {
     /// The records parsed from it.
     pub parsed: ParsedDocument,
     /// Where it goes in a data repository, and its canonical YAML.
-    pub snapshot: Snapshot,
+    pub filing: Filing,
     /// Number of records (rows of a table; lists, fees and indemnities of a convention).
     pub rows: usize,
     /// What the document holds, in words (`197 rows`).
@@ -165,7 +166,7 @@ pub fn process_with(doc: SourceDocument, tables: &Tables) -> Result<Processed, E
             )
         }
     };
-    let snapshot = Snapshot {
+    let filing = Filing {
         snapshot_path: id.snapshot_path(),
         source_path,
         yaml,
@@ -174,7 +175,7 @@ pub fn process_with(doc: SourceDocument, tables: &Tables) -> Result<Processed, E
     Ok(Processed {
         doc,
         parsed,
-        snapshot,
+        filing,
         rows,
         summary,
         findings,

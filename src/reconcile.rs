@@ -6,15 +6,14 @@
 //! by their order (a translation states the same things in the same order),
 //! and every value must be equal. Each difference is a `language-mismatch`
 //! finding that names both files with line and page and shows both values.
-//! When nothing differs, [`add_table_language`] / [`add_convention_language`]
-//! add the other source and its words (title, headings, places) to the
-//! snapshot without changing any value.
+//! When nothing differs, they return the translation that
+//! [`Bilingual::add_language`](crate::model::Bilingual::add_language) adds to
+//! the snapshot (the other source and its words: title, headings,
+//! positions) without changing any value;
+//! [`Bilingual::in_language`](crate::model::Bilingual::in_language) undoes it.
 //!
 //! [`same_table_values`] / [`same_convention_values`] tell a re-issue (other
 //! values) from the same document in other bytes (a PDF of an imported text).
-//! [`table_in_language`] / [`convention_in_language`] undo the adding: a
-//! snapshot as one of its languages' sources states it, words and places, so
-//! that a document is compared with the snapshot in its own language.
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -22,8 +21,8 @@ use std::fmt::Display;
 use crate::code::Code;
 use crate::findings::{self, Finding, Location, Rule};
 use crate::model::{
-    Convention, ConventionTranslation, KeyTerm, Language, LanguageSource, Place as At,
-    RowTranslation, SourceRef, TableTranslation, TariffRow, TariffTable,
+    Convention, ConventionTranslation, KeyTerm, Position, RowTranslation, TableTranslation,
+    TariffRow, TariffTable,
 };
 use crate::source::SourceDocument;
 
@@ -176,78 +175,8 @@ pub fn same_table_values(a: &TariffTable, b: &TariffTable) -> bool {
             .all(|(x, y)| row_values(x) == row_values(y))
 }
 
-/// The table as its source in `language` states it: that language's title,
-/// headings, notes and places, and that source alone; `None` when the
-/// snapshot has no source in that language.
-pub fn table_in_language(t: &TariffTable, language: Language) -> Option<TariffTable> {
-    let mut out = TariffTable {
-        sources: Vec::new(),
-        translations: Default::default(),
-        ..t.clone()
-    };
-    if t.language == language {
-        return Some(out);
-    }
-    let words = t.translations.get(&language)?;
-    out.source = source_in(&t.sources, language)?;
-    out.language = language;
-    out.title = words.title.clone();
-    for (row, theirs) in out.rows.iter_mut().zip(&words.rows) {
-        row.setting = theirs.setting.clone();
-        row.article = theirs.article.clone();
-        row.fee_note = theirs.fee_note.clone();
-        row.source_line = theirs.source_line;
-        row.source_page = theirs.source_page;
-    }
-    Some(out)
-}
-
-/// The stored source of a language of a bilingual snapshot.
-fn source_in(sources: &[LanguageSource], language: Language) -> Option<SourceRef> {
-    sources
-        .iter()
-        .find(|s| s.language == language)
-        .map(|s| s.source.clone())
-}
-
-/// Adds a language's source and translation to a table snapshot.
-pub fn add_table_language(
-    kept: &mut TariffTable,
-    other: &TariffTable,
-    translation: TableTranslation,
-) {
-    add_source(
-        &mut kept.sources,
-        kept.language,
-        &kept.source,
-        other.language,
-        &other.source,
-    );
-    kept.translations.insert(other.language, translation);
-}
-
-fn add_source(
-    sources: &mut Vec<LanguageSource>,
-    language: Language,
-    source: &SourceRef,
-    other_language: Language,
-    other: &SourceRef,
-) {
-    if sources.is_empty() {
-        sources.push(LanguageSource {
-            language,
-            source: source.clone(),
-        });
-    }
-    sources.retain(|s| s.language != other_language);
-    sources.push(LanguageSource {
-        language: other_language,
-        source: other.clone(),
-    });
-}
-
 /// What a convention entry states, for comparing languages.
-fn convention_values(c: &Convention) -> Vec<(String, String, At)> {
+fn convention_values(c: &Convention) -> Vec<(String, String, Position)> {
     let mut out = Vec::new();
     for (i, l) in c.key_values.iter().enumerate() {
         out.push((
@@ -259,7 +188,7 @@ fn convention_values(c: &Convention) -> Vec<(String, String, At)> {
                 show(&l.effective_from),
                 codes(&l.codes)
             ),
-            At {
+            Position {
                 source_line: l.source_line,
                 source_page: l.source_page,
             },
@@ -276,7 +205,7 @@ fn convention_values(c: &Convention) -> Vec<(String, String, At)> {
                 show(&f.relative_value.map(|r| r.normalize())),
                 codes(&f.codes)
             ),
-            At {
+            Position {
                 source_line: f.source_line,
                 source_page: f.source_page,
             },
@@ -296,7 +225,7 @@ fn convention_values(c: &Convention) -> Vec<(String, String, At)> {
                 show(&x.effective_from),
                 codes(&x.applies_to)
             ),
-            At {
+            Position {
                 source_line: x.source_line,
                 source_page: x.source_page,
             },
@@ -387,7 +316,7 @@ pub fn conventions(
         findings::sort(&mut findings);
         return Err(findings);
     }
-    let places = |items: &[(String, String, At)], prefix: &str| -> Vec<At> {
+    let places = |items: &[(String, String, Position)], prefix: &str| -> Vec<Position> {
         items
             .iter()
             .filter(|(what, _, _)| what.starts_with(prefix))
@@ -413,59 +342,4 @@ pub fn same_convention_values(a: &Convention, b: &Convention) -> bool {
     a.effective_from == b.effective_from
         && a.effective_until == b.effective_until
         && values(a) == values(b)
-}
-
-/// The convention as its source in `language` states it: that language's
-/// title and places, and that source alone; `None` when the snapshot has no
-/// source in that language.
-pub fn convention_in_language(c: &Convention, language: Language) -> Option<Convention> {
-    let mut out = Convention {
-        sources: Vec::new(),
-        translations: Default::default(),
-        ..c.clone()
-    };
-    if c.language == language {
-        return Some(out);
-    }
-    let words = c.translations.get(&language)?;
-    out.source = source_in(&c.sources, language)?;
-    out.language = language;
-    out.title = words.title.clone();
-    fn place<'a>(items: impl Iterator<Item = (&'a mut usize, &'a mut Option<u32>)>, at: &[At]) {
-        for ((line, page), at) in items.zip(at) {
-            (*line, *page) = (at.source_line, at.source_page);
-        }
-    }
-    let lists = out.key_values.iter_mut();
-    place(
-        lists.map(|l| (&mut l.source_line, &mut l.source_page)),
-        &words.key_values,
-    );
-    let fees = out.stated_fees.iter_mut();
-    place(
-        fees.map(|f| (&mut f.source_line, &mut f.source_page)),
-        &words.stated_fees,
-    );
-    let indemnities = out.indemnities.iter_mut();
-    place(
-        indemnities.map(|x| (&mut x.source_line, &mut x.source_page)),
-        &words.indemnities,
-    );
-    Some(out)
-}
-
-/// Adds a language's source and translation to a convention snapshot.
-pub fn add_convention_language(
-    kept: &mut Convention,
-    other: &Convention,
-    translation: ConventionTranslation,
-) {
-    add_source(
-        &mut kept.sources,
-        kept.language,
-        &kept.source,
-        other.language,
-        &other.source,
-    );
-    kept.translations.insert(other.language, translation);
 }

@@ -1,16 +1,16 @@
 //! The state of a profession: what each code costs, and where that came from.
 //!
 //! A [`State`] maps codes to the fields known for them. A tariff row states
-//! every field; a convention entry states only some (its key value, or a fee),
+//! every field; a convention's [`Statement`] only some (its key value, or a fee),
 //! so a field that a side does not state is simply absent. Diffs compare
 //! states, never raw snapshots, so "2021 against 2024" and "this snapshot
 //! against that one" are the same operation.
 //!
 //! State at a date D: the most recent tariff table with `effective_from` ≤ D is
-//! the base (if any); then every convention entry with `effective_from` ≤ D and
-//! later than that table is applied in date order, setting the fields it states
-//! for its codes (adding codes the base lacks). Entries without a known date
-//! are never applied.
+//! the base (if any); then every convention statement with `effective_from` ≤ D
+//! and later than that table is applied in date order, setting the fields it
+//! states for its codes (adding codes the base lacks). Statements without a
+//! known date are never applied.
 //!
 //! A code of several key letters also has `key_terms`, the whole of its
 //! relative value (the single fields hold its first term, by letter). A convention's
@@ -396,10 +396,10 @@ impl State {
         }
     }
 
-    /// Applies a dated entry to each of its codes.
-    pub fn apply_entry(&mut self, entry: &Entry) {
-        for code in &entry.codes {
-            self.apply(*code, &entry.fields, &entry.origin);
+    /// Applies a dated statement to each of its codes.
+    pub fn apply_statement(&mut self, statement: &Statement) {
+        for code in &statement.codes {
+            self.apply(*code, &statement.fields, &statement.origin);
         }
     }
 
@@ -453,7 +453,7 @@ impl State {
 
 /// A dated statement about some codes (from a convention).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Statement {
     /// The date from which the statement applies.
     pub date: NaiveDate,
     /// The codes it is about.

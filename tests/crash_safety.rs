@@ -14,7 +14,7 @@ use inami_tariffs::source::{self, ReadOptions};
 /// The snapshot bytes a document imports to.
 fn snapshot_of(path: &Path) -> Vec<u8> {
     let doc = source::read(path, &ReadOptions::default()).unwrap();
-    pipeline::process(doc).unwrap().snapshot.yaml.into_bytes()
+    pipeline::process(doc).unwrap().filing.yaml.into_bytes()
 }
 
 /// A small deterministic generator (xorshift), so a failure can be replayed.

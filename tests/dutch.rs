@@ -4,7 +4,7 @@
 
 mod common;
 
-use inami_tariffs::model::Language;
+use inami_tariffs::model::{Bilingual, Language};
 use inami_tariffs::parse::ParsedDocument;
 use inami_tariffs::pipeline::{self, Checked};
 use inami_tariffs::source::{self, ReadOptions};
@@ -83,7 +83,7 @@ fn the_dutch_table_reconciles_with_the_french_one_and_adds_its_words() {
         "Tarieven ; Kinesitherapeuten ; 01-01-2024"
     );
     let before = fr.rows.clone();
-    inami_tariffs::reconcile::add_table_language(&mut fr, &nl, translation);
+    fr.add_language(nl.language, &nl.source, translation);
     assert_eq!(fr.rows, before, "adding a language changes no value");
     let languages: Vec<_> = fr.sources.iter().map(|s| s.language).collect();
     assert_eq!(languages, [Language::Fr, Language::Nl]);
@@ -98,16 +98,16 @@ fn the_dutch_table_reconciles_with_the_french_one_and_adds_its_words() {
 /// document again (what a re-issue in that language is compared with).
 #[test]
 fn a_bilingual_snapshot_in_each_language_is_that_languages_document() {
-    use inami_tariffs::reconcile::{self, convention_in_language, table_in_language};
+    use inami_tariffs::reconcile;
     let (_, fr) = doc_and_table(&common::seed_table(), None);
     let path = common::fixture("tariff/tarieven-kine-2024-01-01.nl.txt");
     let (nl_doc, nl) = doc_and_table(&path, None);
     let mut both = fr.clone();
     let translation = reconcile::tables(&both, &nl, &nl_doc).unwrap();
-    reconcile::add_table_language(&mut both, &nl, translation);
-    assert_eq!(table_in_language(&both, Language::Fr).unwrap(), fr);
-    assert_eq!(table_in_language(&both, Language::Nl).unwrap(), nl);
-    assert_eq!(table_in_language(&fr, Language::Nl), None);
+    both.add_language(nl.language, &nl.source, translation);
+    assert_eq!(both.in_language(Language::Fr).unwrap(), fr);
+    assert_eq!(both.in_language(Language::Nl).unwrap(), nl);
+    assert_eq!(fr.in_language(Language::Nl), None);
 
     let convention = |file: &str| {
         let doc = source::read(&common::fixture(file), &ReadOptions::default()).unwrap();
@@ -121,9 +121,9 @@ fn a_bilingual_snapshot_in_each_language_is_that_languages_document() {
     let (nl_doc, nl) = convention("convention/convention-kine-2021.nl.txt");
     let mut both = fr.clone();
     let translation = reconcile::conventions(&both, &nl, &nl_doc).unwrap();
-    reconcile::add_convention_language(&mut both, &nl, translation);
-    assert_eq!(convention_in_language(&both, Language::Fr).unwrap(), fr);
-    let in_dutch = convention_in_language(&both, Language::Nl).unwrap();
+    both.add_language(nl.language, &nl.source, translation);
+    assert_eq!(both.in_language(Language::Fr).unwrap(), fr);
+    let in_dutch = both.in_language(Language::Nl).unwrap();
     assert_eq!(in_dutch.title, nl.title);
     assert_eq!(in_dutch.source, nl.source);
     assert_eq!(in_dutch.key_values, nl.key_values);

@@ -25,19 +25,19 @@ fn every_source_reparses_to_its_snapshot_byte_for_byte() {
             done.findings
         );
         assert_eq!(
-            done.snapshot.source_path,
+            done.filing.source_path,
             repo.relative(&path),
             "stored at its own path"
         );
-        let stored = std::fs::read_to_string(repo.path(&done.snapshot.snapshot_path))
-            .unwrap_or_else(|e| panic!("{}: {e}", done.snapshot.snapshot_path));
+        let stored = std::fs::read_to_string(repo.path(&done.filing.snapshot_path))
+            .unwrap_or_else(|e| panic!("{}: {e}", done.filing.snapshot_path));
         assert!(
-            stored == done.snapshot.yaml,
+            stored == done.filing.yaml,
             "{} differs from a rebuild of {}: run `tariffs rebuild` and review the diff",
-            done.snapshot.snapshot_path,
+            done.filing.snapshot_path,
             path.display()
         );
-        snapshots.push(done.snapshot.snapshot_path);
+        snapshots.push(done.filing.snapshot_path);
     }
     let mut on_disk: Vec<String> = repo
         .snapshots()

@@ -24,17 +24,17 @@ fn the_doctors_table_reads_to_its_golden_snapshot() {
     let done = pipeline::process(source::read(&path, &ReadOptions::default()).unwrap()).unwrap();
     assert!(done.findings.is_empty(), "{:#?}", done.findings);
     assert_eq!(
-        done.snapshot.snapshot_path,
+        done.filing.snapshot_path,
         "parsed/medicine/2025-01-01-tariff.yaml"
     );
     let golden = path.with_extension("yaml");
     if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&golden, &done.snapshot.yaml).unwrap();
+        std::fs::write(&golden, &done.filing.yaml).unwrap();
     }
     let expected = std::fs::read_to_string(&golden)
         .unwrap_or_else(|e| panic!("{}: {e} (run with BLESS=1)", golden.display()));
     assert!(
-        done.snapshot.yaml == expected,
+        done.filing.yaml == expected,
         "{} differs from a parse of {TABLE}",
         golden.display()
     );

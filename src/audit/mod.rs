@@ -11,12 +11,10 @@
 pub mod html;
 pub mod markdown;
 
-use std::collections::BTreeSet;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::catalog::{self, Snapshot};
+use crate::catalog;
 use crate::code::Code;
 use crate::compare::{Comparison, SideInfo};
 use crate::derive::{self, Relatives};
@@ -107,31 +105,11 @@ pub fn distribution(changed: &[Changed]) -> Vec<(String, usize)> {
         .collect()
 }
 
-/// Every date a state of the profession starts: snapshots' and convention entries'.
-fn dates(
-    repo: &DataRepo,
-    snapshots: &[catalog::SnapshotRef],
-    profession: &str,
-) -> Result<BTreeSet<NaiveDate>, Error> {
-    let mut dates = BTreeSet::new();
-    for s in snapshots.iter().filter(|s| s.id.profession == profession) {
-        dates.insert(s.id.effective_from);
-        if let Snapshot::Convention(c) = catalog::load(repo, s)? {
-            dates.extend(
-                catalog::convention_entries(&c, &s.path)
-                    .iter()
-                    .map(|e| e.date),
-            );
-        }
-    }
-    Ok(dates)
-}
-
 fn series(repo: &DataRepo, profession: &str, changed: &[Changed]) -> Result<Vec<Series>, Error> {
     let snapshots = catalog::list(repo)?;
     let relatives = Relatives::load(repo, &snapshots, profession)?;
     let mut states = Vec::new();
-    for date in dates(repo, &snapshots, profession)? {
+    for date in catalog::state_dates(repo, &snapshots, profession)? {
         let (mut state, _) = catalog::state_at(repo, &snapshots, profession, date)?;
         derive::complete(&mut state, date, &relatives);
         states.push((date, state));

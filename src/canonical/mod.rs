@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::findings::{Finding, Location, Rule};
-use crate::model::{Convention, TariffTable};
+use crate::model::{Convention, Snapshot, TariffTable};
 
 /// The JSON Schema of tariff snapshots (`schema/tariff.schema.json`).
 pub const TARIFF_SCHEMA: &str = include_str!("../../schema/tariff.schema.json");
@@ -40,13 +40,13 @@ pub fn convention_to_yaml(convention: &Convention) -> String {
 pub const NOMENSOFT_SCHEMA: &str = include_str!("../../schema/nomensoft.schema.json");
 
 /// The canonical YAML of a NomenSoft export.
-pub fn nomensoft_to_yaml(nomenclature: &crate::nomensoft::Nomenclature) -> String {
+pub fn nomensoft_to_yaml(nomenclature: &crate::model::Nomenclature) -> String {
     to_yaml(nomenclature, "nomensoft.schema.json")
 }
 
 /// Reads a NomenSoft snapshot (bounded, then typed; the schema check is
 /// `validate`'s).
-pub fn read_nomensoft(path: &Path, text: &str) -> Result<crate::nomensoft::Nomenclature, Error> {
+pub fn read_nomensoft(path: &Path, text: &str) -> Result<crate::model::Nomenclature, Error> {
     bounds::check_size(path, text.len() as u64)?;
     bounds::check(path, text)?;
     serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
@@ -102,6 +102,52 @@ pub fn read_tariff(path: &Path, text: &str) -> Result<TariffTable, Error> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })
+}
+
+/// The canonical YAML of a snapshot of either family.
+pub fn snapshot_to_yaml(snapshot: &Snapshot) -> String {
+    match snapshot {
+        Snapshot::Tariff(t) => tariff_to_yaml(t),
+        Snapshot::Convention(c) => convention_to_yaml(c),
+    }
+}
+
+/// Reads a snapshot of either family, by the schema it declares; `label`
+/// names it in errors (a path or `REV:path`). Tables are read fast when in
+/// canonical form (see [`read_tariff`]); neither is checked against the
+/// schema (`validate` does that).
+pub fn read_snapshot(label: &str, text: &str) -> Result<Snapshot, Error> {
+    let path = Path::new(label);
+    match declared_schema(text) {
+        Some(s) if s.starts_with("inami-tariffs/tariff/") => {
+            Ok(Snapshot::Tariff(read_tariff(path, text)?))
+        }
+        Some(s) if s.starts_with("inami-tariffs/convention/") => {
+            bounds::check(path, text)?;
+            let convention = serde_yaml::from_str(text).map_err(|e| Error::BadSnapshot {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+            Ok(Snapshot::Convention(convention))
+        }
+        other => Err(Error::BadSnapshot {
+            path: path.to_path_buf(),
+            reason: format!(
+                "unknown schema {}: expected inami-tariffs/tariff/1 or inami-tariffs/convention/1",
+                other.map_or("(none)".to_string(), |s| format!("`{s}`"))
+            ),
+        }),
+    }
+}
+
+/// Reads a snapshot's bytes (from a file or a git blob): see [`read_snapshot`].
+pub fn read_snapshot_bytes(label: &str, bytes: &[u8]) -> Result<Snapshot, Error> {
+    bounds::check_size(Path::new(label), bytes.len() as u64)?;
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::BadSnapshot {
+        path: label.into(),
+        reason: "not UTF-8".into(),
+    })?;
+    read_snapshot(label, text)
 }
 
 /// Reads a tariff snapshot, refusing one that does not match the schema.

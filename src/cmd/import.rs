@@ -271,12 +271,12 @@ fn fee_check_line(check: &crate::validate::convention::FeeCheck, findings: &[Fin
 fn document_report(p: &Processed) -> DocumentReport<'_> {
     DocumentReport {
         file: p.doc.display_path(),
-        kind: p.snapshot.id.kind.word(),
-        profession: &p.snapshot.id.profession,
-        effective_from: p.snapshot.id.effective_from.to_string(),
+        kind: p.filing.id.kind.word(),
+        profession: &p.filing.id.profession,
+        effective_from: p.filing.id.effective_from.to_string(),
         rows: p.rows,
-        source: &p.snapshot.source_path,
-        snapshot: &p.snapshot.snapshot_path,
+        source: &p.filing.source_path,
+        snapshot: &p.filing.snapshot_path,
         findings: &p.findings,
     }
 }

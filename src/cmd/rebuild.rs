@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use similar::TextDiff;
 
 use super::{print_findings, Out, Outcome};
-use crate::catalog::Snapshot;
+use crate::canonical;
 use crate::cli::{Format, RebuildArgs};
 use crate::error::Error;
 use crate::nomensoft;
@@ -64,11 +64,11 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
             });
             continue;
         }
-        if done.snapshot.source_path != relative {
+        if done.filing.source_path != relative {
             bad = true;
             let why = format!(
                 "misplaced: its metadata says it belongs at {}",
-                done.snapshot.source_path
+                done.filing.source_path
             );
             report.push_str(&format!("{relative}: {why}\n"));
             entries.push(Entry {
@@ -87,10 +87,10 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
     for (i, p) in processed.iter().enumerate() {
         match groups
             .iter_mut()
-            .find(|(g, _)| *g == p.snapshot.snapshot_path)
+            .find(|(g, _)| *g == p.filing.snapshot_path)
         {
             Some((_, members)) => members.push(i),
-            None => groups.push((p.snapshot.snapshot_path.clone(), vec![i])),
+            None => groups.push((p.filing.snapshot_path.clone(), vec![i])),
         }
     }
     for (target, members) in groups {
@@ -100,11 +100,11 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
             .map(|b| String::from_utf8_lossy(&b).into_owned());
         let primary = current
             .as_deref()
-            .and_then(|text| Snapshot::from_yaml(&target, text).ok())
-            .map(|s| placement::snapshot_language(&s));
+            .and_then(|text| canonical::read_snapshot(&target, text).ok())
+            .map(|s| s.shared().language);
         let (yaml, summary) = match placement::merge(&processed, &members, primary)? {
             Ok((_, merged)) => (
-                placement::snapshot_yaml(&merged),
+                canonical::snapshot_to_yaml(&merged),
                 members
                     .iter()
                     .map(|i| processed[*i].summary.clone())
@@ -127,7 +127,7 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
         };
         let relative = members
             .iter()
-            .map(|i| processed[*i].snapshot.source_path.clone())
+            .map(|i| processed[*i].filing.source_path.clone())
             .collect::<Vec<_>>()
             .join(" + ");
         bad |= settle(

@@ -9,14 +9,13 @@ use sha2::{Digest, Sha256};
 
 use super::{print_findings, Out, Outcome};
 use crate::canonical;
-use crate::catalog::{self, Snapshot};
+use crate::catalog;
 use crate::cli::{Format, ValidateArgs};
 use crate::error::Error;
 use crate::findings::{self, Cell, Finding, Locate, Location, Rule};
 use crate::layout;
-use crate::model::{LanguageSource, SourceFormat, SourceRef, TariffRow};
+use crate::model::{LanguageSource, Nomenclature, Snapshot, SourceFormat, SourceRef, TariffRow};
 use crate::nomensoft::crosscheck::{self, CrossCheck};
-use crate::nomensoft::Nomenclature;
 use crate::parse::row::parse_row;
 use crate::source::SourceDocument;
 use crate::store::DataRepo;
@@ -129,7 +128,7 @@ pub fn check_snapshot(repo: &DataRepo, path: &Path) -> Result<Vec<Finding>, Erro
     {
         return check_nomensoft(repo, path, &label, &text);
     }
-    let mut findings = match Snapshot::from_yaml(&label, &text)? {
+    let mut findings = match canonical::read_snapshot(&label, &text)? {
         Snapshot::Tariff(table) => {
             let (source, mut findings) =
                 stored_sources(repo, &label, &text, &table.source, &table.sources)?;

@@ -7,39 +7,7 @@
 //! share = quote-part personnelle / persoonlijk aandeel, remgeld, ticket
 //! modérateur. One table of words, matched on whole lower-case words.
 
-use serde::{Deserialize, Serialize};
-
-/// The category of a fee record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// The fee (honoraire / honorarium).
-    Fee,
-    /// The insurance intervention with the preferential regime.
-    InterventionPreferential,
-    /// The insurance intervention without it.
-    InterventionStandard,
-    /// The personal share with the preferential regime.
-    PersonalSharePreferential,
-    /// The personal share without it.
-    PersonalShareStandard,
-    /// A description this tool does not know (reported, never guessed).
-    Unknown,
-}
-
-impl Category {
-    /// The category in words, for messages: `fee`, `preferential intervention`.
-    pub fn words(self) -> &'static str {
-        match self {
-            Category::Fee => "fee",
-            Category::InterventionPreferential => "preferential intervention",
-            Category::InterventionStandard => "standard intervention",
-            Category::PersonalSharePreferential => "preferential personal share",
-            Category::PersonalShareStandard => "standard personal share",
-            Category::Unknown => "amount of an unknown category",
-        }
-    }
-}
+use crate::model::Category;
 
 /// Words that say what an amount is.
 const KIND_WORDS: [(&str, Kind); 9] = [

@@ -16,8 +16,8 @@ use std::collections::hash_map::Entry;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Category, FeeRecord};
 use crate::findings::{Finding, Location, Rule};
+use crate::model::{Category, FeeRecord};
 
 /// Every finding about the records of one export, cited at their lines in
 /// `file`.

@@ -13,9 +13,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::{Category, FeeRecord, Nomenclature};
 use crate::code::Code;
 use crate::findings::{Finding, Location, Rule};
+use crate::model::{Category, FeeRecord, Nomenclature};
 use crate::model::{TariffRow, TariffTable};
 
 /// What a cross-check found and how much it compared.

@@ -31,118 +31,18 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 use crate::code::Code;
 use crate::decimal;
 use crate::error::Error;
 use crate::findings::{Finding, Location, Rule};
-pub use category::Category;
+use crate::model::{
+    Category, ExportSource, FeeRecord, Nomenclature, RecordTerm, NOMENSOFT_SCHEMA_ID,
+};
 use records::{Field, Record};
 
-/// The `schema` value of a NomenSoft snapshot.
-pub const SCHEMA_ID: &str = "inami-tariffs/nomensoft/1";
-/// The folder of NomenSoft snapshots and sources (under `parsed/` and `sources/`).
-pub const DIR: &str = "nomensoft";
 /// A `dend_fee` of 2999-12-31 means "until further notice".
 const OPEN_END: &str = "2999-12-31";
-
-/// A NomenSoft export, as its snapshot holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Nomenclature {
-    /// The schema id (`inami-tariffs/nomensoft/1`).
-    pub schema: String,
-    /// The stored export.
-    pub source: ExportSource,
-    /// Every fee record, in the export's order.
-    pub fees: Vec<FeeRecord>,
-}
-
-/// Where a NomenSoft snapshot came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExportSource {
-    /// Path of the stored export, relative to the data repository.
-    pub file: String,
-    /// SHA-256 of the export's bytes, lowercase hex.
-    pub sha256: String,
-    /// `xml` or `json`.
-    pub format: String,
-}
-
-/// One fee record: an amount of one category for one code, over a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeeRecord {
-    /// The nomenclature code.
-    pub code: Code,
-    /// What the amount is (fee, intervention, personal share), from the
-    /// description words.
-    pub category: Category,
-    /// The fee code as the export gives it (`0`, `1300`, …), when it does.
-    #[serde(default)]
-    pub fee_code: Option<String>,
-    /// The category's description in French, as written.
-    #[serde(default)]
-    pub description_fr: Option<String>,
-    /// The category's description in Dutch, as written.
-    #[serde(default)]
-    pub description_nl: Option<String>,
-    /// The amount, in euros, exact as written (`158.700000`).
-    #[serde(with = "rust_decimal::serde::str")]
-    pub amount: Decimal,
-    /// First day the amount applies.
-    pub valid_from: NaiveDate,
-    /// Last day it applies; `None` until further notice (`2999-12-31`).
-    pub valid_until: Option<NaiveDate>,
-    /// For a fee made of key letters: up to three terms, summed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub key_terms: Vec<KeyTerm>,
-    /// The document that set the amount (`OA2025_362`), when given.
-    #[serde(default)]
-    pub author_doc: Option<String>,
-    /// The line of the export where the record starts.
-    pub source_line: usize,
-}
-
-/// One term of a fee made of key letters: coefficient × key value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyTerm {
-    /// The key letter (`N`).
-    pub letter: String,
-    /// Its coefficient (`8`).
-    #[serde(with = "rust_decimal::serde::str")]
-    pub coefficient: Decimal,
-    /// The key letter's value (`3.372107`).
-    #[serde(with = "rust_decimal::serde::str")]
-    pub value: Decimal,
-}
-
-impl Nomenclature {
-    /// The latest date the export's records start: its key date. When two
-    /// exports cover one code, category and date, the later one counts.
-    pub fn latest(&self) -> NaiveDate {
-        self.fees
-            .iter()
-            .map(|f| f.valid_from)
-            .max()
-            .unwrap_or(NaiveDate::MIN)
-    }
-}
-
-impl FeeRecord {
-    /// Whether the record applies on `date`.
-    pub fn covers(&self, date: NaiveDate) -> bool {
-        self.valid_from <= date && self.valid_until.is_none_or(|end| date <= end)
-    }
-
-    /// Σ coefficient × key value, half-up to the cent; `None` without terms
-    /// or when a product overflows.
-    pub fn fee_from_terms(&self) -> Option<Decimal> {
-        if self.key_terms.is_empty() {
-            return None;
-        }
-        decimal::fee_of_terms(self.key_terms.iter().map(|t| (t.value, t.coefficient)))
-    }
-}
 
 /// An export read: the snapshot and what was found on the way.
 #[derive(Debug, Clone)]
@@ -190,7 +90,7 @@ pub fn read(path: &Path, bytes: &[u8], sha256: &str) -> Result<Read, Error> {
     findings.extend(checks::check(&fees, &file));
     Ok(Read {
         nomenclature: Nomenclature {
-            schema: SCHEMA_ID.into(),
+            schema: NOMENSOFT_SCHEMA_ID.into(),
             source: ExportSource {
                 file,
                 sha256: sha256.to_string(),
@@ -309,7 +209,7 @@ fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option
 
 /// `key_letter1..3`, `key_coeff1..3`, `key_letter1..3_value` (the bulk
 /// export's summary fields), when present.
-fn key_terms(record: &Record) -> Result<Vec<KeyTerm>, String> {
+fn key_terms(record: &Record) -> Result<Vec<RecordTerm>, String> {
     let mut terms = Vec::new();
     for i in 1..=3 {
         let Some(letter) = record.get(&format!("key_letter{i}")) else {
@@ -319,7 +219,7 @@ fn key_terms(record: &Record) -> Result<Vec<KeyTerm>, String> {
             let text = record.get(&field).ok_or(format!("`{field}` is missing"))?;
             decimal::parse(text).ok_or(format!("`{field}` is `{text}`, not a number"))
         };
-        terms.push(KeyTerm {
+        terms.push(RecordTerm {
             letter: letter.to_string(),
             coefficient: number(format!("key_coeff{i}"))?,
             value: number(format!("key_letter{i}_value"))?,

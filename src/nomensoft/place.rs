@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use super::crosscheck::CrossCheck;
-use super::{Nomenclature, DIR};
 use crate::canonical;
 use crate::error::Error;
 use crate::findings::Finding;
-use crate::layout::{PARSED_DIR, SOURCES_DIR};
+use crate::layout::{NOMENSOFT_DIR as DIR, PARSED_DIR, SOURCES_DIR};
+use crate::model::Nomenclature;
 use crate::source::{self, ReadOptions};
 use crate::store::{DataRepo, FileWrite};
 

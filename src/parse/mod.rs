@@ -15,6 +15,7 @@ pub mod title;
 
 use crate::error::Error;
 use crate::findings::Finding;
+use crate::model::{Bilingual, Shared, Snapshot};
 use crate::source::SourceDocument;
 
 pub use tariff::ParsedTariff;
@@ -26,6 +27,24 @@ pub enum ParsedDocument {
     Tariff(ParsedTariff),
     /// A convention.
     Convention(ParsedConvention),
+}
+
+impl ParsedDocument {
+    /// The snapshot the document makes.
+    pub fn snapshot(&self) -> Snapshot {
+        match self {
+            ParsedDocument::Tariff(t) => Snapshot::Tariff(t.table.clone()),
+            ParsedDocument::Convention(c) => Snapshot::Convention(c.convention.clone()),
+        }
+    }
+
+    /// Its profession, date, title, language and source.
+    pub fn shared(&self) -> Shared<'_> {
+        match self {
+            ParsedDocument::Tariff(t) => t.table.shared(),
+            ParsedDocument::Convention(c) => c.convention.shared(),
+        }
+    }
 }
 
 /// A parsed convention, and what could not be read.

@@ -136,7 +136,7 @@ impl DataRepo {
 
     /// Every stored NomenSoft export (`sources/nomensoft/*.xml|json`), sorted.
     pub fn nomensoft_sources(&self) -> Result<Vec<PathBuf>, Error> {
-        let dir = format!("{SOURCES_DIR}/{}", crate::nomensoft::DIR);
+        let dir = format!("{SOURCES_DIR}/{}", crate::layout::NOMENSOFT_DIR);
         self.files_under(&dir, |p| {
             p.extension().is_some_and(|e| e == "xml" || e == "json")
         })
