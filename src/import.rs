@@ -17,7 +17,7 @@ use crate::layout::PARSED_DIR;
 use crate::model::{Nomenclature, TariffTable};
 use crate::nomensoft;
 use crate::nomensoft::crosscheck::{self, CrossCheck};
-use crate::nomensoft::place::{self, ExportAction, PlacedExport};
+use crate::nomensoft::placement::{ExportAction, ExportPlacement};
 use crate::pipeline::Processed;
 use crate::placement::{self, Action, Placement};
 use crate::source::ReadOptions;
@@ -60,7 +60,7 @@ pub struct Import {
     /// without `replace`): then nothing was written.
     pub blocked: bool,
     /// NomenSoft exports read and placed, in the order given.
-    pub exports: Vec<PlacedExport>,
+    pub exports: Vec<ExportPlacement>,
     /// What was written and committed (nothing on a dry run or when blocked).
     pub stored: Stored,
 }
@@ -121,7 +121,8 @@ pub fn import(
     let mut exports = export_files
         .iter()
         .map(|f| {
-            let placed = place::place(f, &options.read, repo.as_ref(), options.replace);
+            let placed =
+                nomensoft::placement::place(f, &options.read, repo.as_ref(), options.replace);
             on_read(f);
             placed
         })
@@ -144,7 +145,7 @@ pub fn import(
     let (errors, warnings) = findings::count(&all);
     let blocked = errors > 0
         || placements.iter().any(Placement::blocks)
-        || exports.iter().any(PlacedExport::blocks);
+        || exports.iter().any(ExportPlacement::blocks);
     let mut placements = placements;
     let stored = if blocked || options.dry_run {
         Stored::default()
@@ -180,7 +181,7 @@ pub fn import(
 /// snapshots are read only when a table is being imported.
 fn cross_check(
     processed: &mut [Processed],
-    exports: &mut [PlacedExport],
+    exports: &mut [ExportPlacement],
     stored: &[(String, TariffTable)],
     repo: Option<&DataRepo>,
 ) -> Result<(), Error> {
@@ -280,7 +281,7 @@ fn store(
     options: &ImportOptions,
     processed: &[Processed],
     placed: &mut Vec<Placement>,
-    exports: &[PlacedExport],
+    exports: &[ExportPlacement],
     head_before: Option<&str>,
 ) -> Result<Stored, Error> {
     let mode = match options.no_commit {
@@ -396,7 +397,7 @@ impl Commits<'_> {
 
 /// Whether an export's files are written (a new snapshot, or a re-issue
 /// allowed to replace).
-fn writes_export(export: &PlacedExport) -> bool {
+fn writes_export(export: &ExportPlacement) -> bool {
     matches!(
         export.action,
         ExportAction::New | ExportAction::Reissue { replaced: true }
@@ -404,7 +405,7 @@ fn writes_export(export: &PlacedExport) -> bool {
 }
 
 /// `import nomensoft 302805-2026-01-01: 1 fee records of 1 codes`, with trailers.
-fn export_message(export: &PlacedExport) -> String {
+fn export_message(export: &ExportPlacement) -> String {
     let key = export
         .snapshot_path
         .rsplit('/')

@@ -11,7 +11,7 @@ use crate::diff::Diff;
 use crate::error::Error;
 use crate::findings::Finding;
 use crate::import::{self, title, Import, ImportOptions};
-use crate::nomensoft::place::{ExportAction, PlacedExport};
+use crate::nomensoft::placement::{ExportAction, ExportPlacement};
 use crate::pipeline::Processed;
 use crate::placement::{Action, DocumentChange, Placement};
 
@@ -60,7 +60,7 @@ struct ExportReport<'a> {
     findings: &'a [Finding],
 }
 
-fn export_report(e: &PlacedExport) -> ExportReport<'_> {
+fn export_report(e: &ExportPlacement) -> ExportReport<'_> {
     ExportReport {
         file: e.file.display().to_string(),
         snapshot: &e.snapshot_path,

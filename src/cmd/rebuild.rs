@@ -146,7 +146,7 @@ pub fn run(args: RebuildArgs) -> Result<Outcome, Error> {
     for path in exports {
         let relative = repo.relative(&path);
         let bytes = source::read_bytes(&path, &super::read_options(&args.read))?;
-        let stored = nomensoft::place::stored(std::path::Path::new(&relative), &bytes)?;
+        let stored = nomensoft::placement::process(std::path::Path::new(&relative), &bytes)?;
         if !json {
             print_findings(&relative, &stored.findings);
         }

@@ -24,7 +24,7 @@ pub mod category;
 pub mod checks;
 pub mod crosscheck;
 pub mod encoding;
-pub mod place;
+pub mod placement;
 pub mod records;
 
 use std::path::Path;
@@ -39,7 +39,7 @@ use crate::findings::{Finding, Location, Rule};
 use crate::model::{
     Category, ExportSource, FeeRecord, Nomenclature, RecordTerm, NOMENSOFT_SCHEMA_ID,
 };
-use records::{Field, Record};
+use records::{RawField, RawRecord};
 
 /// A `dend_fee` of 2999-12-31 means "until further notice".
 const OPEN_END: &str = "2999-12-31";
@@ -103,7 +103,7 @@ pub fn read(path: &Path, bytes: &[u8], sha256: &str) -> Result<Read, Error> {
 }
 
 /// One record → a fee record; what cannot be read is a finding.
-fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option<FeeRecord> {
+fn interpret(record: &RawRecord, file: &str, findings: &mut Vec<Finding>) -> Option<FeeRecord> {
     let location = Location {
         line: Some(record.line),
         ..Location::file(file.to_string())
@@ -209,7 +209,7 @@ fn interpret(record: &Record, file: &str, findings: &mut Vec<Finding>) -> Option
 
 /// `key_letter1..3`, `key_coeff1..3`, `key_letter1..3_value` (the bulk
 /// export's summary fields), when present.
-fn key_terms(record: &Record) -> Result<Vec<RecordTerm>, String> {
+fn key_terms(record: &RawRecord) -> Result<Vec<RecordTerm>, String> {
     let mut terms = Vec::new();
     for i in 1..=3 {
         let Some(letter) = record.get(&format!("key_letter{i}")) else {
@@ -230,8 +230,8 @@ fn key_terms(record: &Record) -> Result<Vec<RecordTerm>, String> {
 
 /// A field given twice in one record (`nomensoft-conflict`, at the second):
 /// which value the record means cannot be told.
-fn given_twice(kept: &Field, other: &Field, file: &str) -> Finding {
-    let says = |f: &Field| match f.text.as_str() {
+fn given_twice(kept: &RawField, other: &RawField, file: &str) -> Finding {
+    let says = |f: &RawField| match f.text.as_str() {
         "" => "is empty".to_string(),
         text => format!("says {text}"),
     };
@@ -242,7 +242,7 @@ fn given_twice(kept: &Field, other: &Field, file: &str) -> Finding {
     } else {
         " (names are read without case)"
     };
-    let at = |f: &Field| match same_name {
+    let at = |f: &RawField| match same_name {
         true => format!("line {}", f.line),
         false => format!("`{}` on line {}", f.name, f.line),
     };

@@ -5,7 +5,7 @@
 //! element per record, `<NOMEN_HONORAIRES>`, `<NOMEN_SUMMARY_EXT>`, …, each
 //! holding one element per field), and JSON records built from the bulk
 //! export by other tools (an object, or an array of objects, with the same
-//! field names). Both become [`Record`]s, so what a field means is read in
+//! field names). Both become [`RawRecord`]s, so what a field means is read in
 //! one place (the parent module).
 //!
 //! Nothing is dropped on the way. XML that is not well-formed, or not of
@@ -13,7 +13,7 @@
 //! field, an element inside a field), is an error naming the line. A field
 //! given twice in one record (in JSON, also under names that differ only in
 //! case: field names are read without case) keeps its first value and is
-//! listed in [`Record::repeated`], for the parent module to report. JSON
+//! listed in [`RawRecord::repeated`], for the parent module to report. JSON
 //! numbers are kept as written (`158.700000`, `32.850000000000001`): they
 //! are read as their text, never as a float.
 
@@ -29,23 +29,24 @@ use serde_json::value::RawValue;
 
 use crate::error::Error;
 
-/// One record of an export: its fields by lower-case name.
+/// One record of an export as written, before it is read into a
+/// [`FeeRecord`](crate::model::FeeRecord): its fields by lower-case name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
+pub struct RawRecord {
     /// The record's element name (`NOMEN_HONORAIRES`), or `json` for JSON.
     pub table: String,
     /// Every field by lower-case name, empty ones included (the first, when
     /// a field is given twice).
-    pub fields: BTreeMap<String, Field>,
+    pub fields: BTreeMap<String, RawField>,
     /// The line the record starts on (1-based).
     pub line: usize,
     /// Fields given a second time: the one kept, and the other.
-    pub repeated: Vec<(Field, Field)>,
+    pub repeated: Vec<(RawField, RawField)>,
 }
 
 /// A field as the export gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+pub struct RawField {
     /// Its name as written (`fee`, `AUTHOR_DOC`).
     pub name: String,
     /// Its text, trimmed; empty for an empty element or a JSON `null`.
@@ -54,9 +55,9 @@ pub struct Field {
     pub line: usize,
 }
 
-impl Record {
-    fn new(table: String, line: usize) -> Record {
-        Record {
+impl RawRecord {
+    fn new(table: String, line: usize) -> RawRecord {
+        RawRecord {
             table,
             fields: BTreeMap::new(),
             line,
@@ -74,7 +75,7 @@ impl Record {
 
     /// Adds a field; one given before under the same name (without case)
     /// stays, and the pair is listed as repeated.
-    fn add(&mut self, field: Field) {
+    fn add(&mut self, field: RawField) {
         match self.fields.entry(field.name.to_lowercase()) {
             Entry::Vacant(e) => {
                 e.insert(field);
@@ -86,7 +87,7 @@ impl Record {
 
 /// The records of an XML export. Malformed or truncated XML, or XML not of
 /// an export's shape, is an error naming the file and line.
-pub fn from_xml(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
+pub fn from_xml(path: &Path, text: &str) -> Result<Vec<RawRecord>, Error> {
     let mut reader = Reader::from_str(text);
     // Lines counted as the reader advances: counting from the start at every
     // event would be quadratic in the export's size.
@@ -134,8 +135,8 @@ pub fn from_xml(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
 struct Tree {
     open: Vec<String>,
     root_closed: bool,
-    records: Vec<Record>,
-    current: Option<Record>,
+    records: Vec<RawRecord>,
+    current: Option<RawRecord>,
     value: String,
     field_line: usize,
 }
@@ -190,7 +191,7 @@ impl Tree {
         }
         match self.open.len() {
             0 => {}
-            1 => self.current = Some(Record::new(name.clone(), here)),
+            1 => self.current = Some(RawRecord::new(name.clone(), here)),
             2 => {
                 self.value.clear();
                 self.field_line = here;
@@ -213,7 +214,7 @@ impl Tree {
     fn end(&mut self) {
         let name = self.open.pop().unwrap_or_default();
         match (self.open.len(), self.current.as_mut()) {
-            (2, Some(record)) => record.add(Field {
+            (2, Some(record)) => record.add(RawField {
                 name,
                 text: self.value.trim().to_string(),
                 line: self.field_line,
@@ -255,7 +256,7 @@ fn leading_space(text: &str) -> usize {
 }
 
 /// The records of a JSON export: one object, or an array of objects.
-pub fn from_json(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
+pub fn from_json(path: &Path, text: &str) -> Result<Vec<RawRecord>, Error> {
     let broken = |line: usize, why: String| Error::Unreadable {
         path: path.to_path_buf(),
         reason: format!("line {line}: not a NomenSoft JSON record: {why}"),
@@ -285,11 +286,11 @@ pub fn from_json(path: &Path, text: &str) -> Result<Vec<Record>, Error> {
         }
         let Members(members) = serde_json::from_str(item.get())
             .map_err(|e| broken(line + e.line() - 1, e.to_string()))?;
-        let mut record = Record::new("json".into(), line);
+        let mut record = RawRecord::new("json".into(), line);
         for (name, value) in members {
             let line = lines.at(text, offset_in(text, value.get()));
             let value = value_text(value).map_err(|e| broken(line, e.to_string()))?;
-            record.add(Field {
+            record.add(RawField {
                 name,
                 text: value.trim().to_string(),
                 line,

@@ -1,5 +1,6 @@
 //! What importing a NomenSoft export does to a data repository: read it,
-//! check it against the repository's tariff tables, and place it.
+//! check it, and place it against the snapshot in place (as
+//! [`crate::placement`] does for tables and conventions).
 
 use std::path::{Path, PathBuf};
 
@@ -29,7 +30,7 @@ pub enum ExportAction {
 
 /// An export read, checked and placed.
 #[derive(Debug, Clone)]
-pub struct PlacedExport {
+pub struct ExportPlacement {
     /// The file as given.
     pub file: PathBuf,
     /// The records, `source.file` naming the stored export.
@@ -47,7 +48,7 @@ pub struct PlacedExport {
     pub snapshot_path: String,
 }
 
-impl PlacedExport {
+impl ExportPlacement {
     /// Whether the import must stop here.
     pub fn blocks(&self) -> bool {
         self.findings.iter().any(Finding::is_error)
@@ -96,15 +97,15 @@ pub fn place(
     options: &ReadOptions,
     repo: Option<&DataRepo>,
     replace: bool,
-) -> Result<PlacedExport, Error> {
+) -> Result<ExportPlacement, Error> {
     let bytes = source::read_bytes(path, options)?;
-    let Stored {
+    let ProcessedExport {
         nomenclature,
         mut findings,
         source_path,
         snapshot_path,
         yaml,
-    } = stored(path, &bytes)?;
+    } = process(path, &bytes)?;
     // Nothing is stored yet: findings cite the export as given.
     let given = path.display().to_string();
     for f in &mut findings {
@@ -121,7 +122,7 @@ pub fn place(
         Some(old) if old == yaml.as_bytes() => ExportAction::AlreadyImported,
         Some(_) => ExportAction::Reissue { replaced: replace },
     };
-    Ok(PlacedExport {
+    Ok(ExportPlacement {
         file: path.to_path_buf(),
         nomenclature,
         findings,
@@ -141,9 +142,11 @@ pub fn place(
     })
 }
 
-/// An export as a data repository stores it.
+/// An export processed: its records and findings, where it is filed in a
+/// data repository, and its snapshot's YAML (what [`crate::pipeline::Processed`]
+/// is for a table or a convention).
 #[derive(Debug, Clone)]
-pub struct Stored {
+pub struct ProcessedExport {
     /// The records, `source.file` naming the stored export.
     pub nomenclature: Nomenclature,
     /// The reader's findings, citing the stored export.
@@ -158,7 +161,7 @@ pub struct Stored {
 
 /// What an export's bytes become in a data repository: where they are
 /// stored, and the snapshot (import and rebuild share this).
-pub fn stored(path: &Path, bytes: &[u8]) -> Result<Stored, Error> {
+pub fn process(path: &Path, bytes: &[u8]) -> Result<ProcessedExport, Error> {
     let sha = source::sha256_hex(bytes);
     let read = super::read(path, bytes, &sha)?;
     let mut nomenclature = read.nomenclature;
@@ -179,7 +182,7 @@ pub fn stored(path: &Path, bytes: &[u8]) -> Result<Stored, Error> {
         .collect();
     nomenclature.source.file = source_path.clone();
     let yaml = canonical::nomensoft_to_yaml(&nomenclature);
-    Ok(Stored {
+    Ok(ProcessedExport {
         nomenclature,
         findings,
         source_path,
