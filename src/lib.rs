@@ -21,6 +21,11 @@
 //! | 4 | [`canonical`] | records ↔ canonical YAML (the only YAML writer) |
 //! | 5 | [`store`] | files in a data repository, and its git history |
 //!
+//! Below the stages, every one of them shares the snapshot model
+//! ([`model`]: tables, conventions, NomenSoft records) and the [`findings`]
+//! they report (rule, location, rendering with a caret); no stage imports
+//! another to say what a record is or where something is wrong.
+//!
 //! [`pipeline`] chains stages 1-4 for one document; [`batch`] runs it on many
 //! at once. An [`import`] places each document against what the repository
 //! holds ([`placement`]: a new snapshot, another language reconciled by

@@ -239,3 +239,124 @@ fn reposition<'a>(
         (*line, *page) = (at.source_line, at.source_page);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::code::Code;
+    use crate::model::{RowTranslation, SourceFormat, TariffRow, TARIFF_SCHEMA_ID};
+
+    fn source(file: &str) -> SourceRef {
+        SourceRef {
+            file: file.into(),
+            sha256: format!("sha of {file}"),
+            format: SourceFormat::Text,
+        }
+    }
+
+    /// A one-row table as its source in `language` states it.
+    fn table(language: Language, title: &str, setting: &str, line: usize) -> TariffTable {
+        let file = format!(
+            "sources/physiotherapy/2024-01-01-tariff.{}.txt",
+            language.code()
+        );
+        TariffTable {
+            schema: TARIFF_SCHEMA_ID.into(),
+            profession: "physiotherapy".into(),
+            effective_from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            title: title.into(),
+            language,
+            source: source(&file),
+            rows: vec![TariffRow {
+                ambulatory_code: Code::parse("560011"),
+                hospitalized_code: None,
+                setting: Some(Arc::from(setting)),
+                article: None,
+                key_letter: Some('M'),
+                key_value: Decimal::new(1_066_667, 6),
+                relative_value: Decimal::from(24),
+                key_terms: Vec::new(),
+                fee: Some(Decimal::new(2560, 2)),
+                fee_note: None,
+                intervention_preferential: Decimal::new(2310, 2),
+                intervention_standard: Decimal::new(1935, 2),
+                source_line: line,
+                source_page: None,
+            }],
+            sources: Vec::new(),
+            translations: BTreeMap::new(),
+        }
+    }
+
+    /// What `other` says in words, as `reconcile::tables` gives it.
+    fn words(other: &TariffTable) -> TableTranslation {
+        let row = &other.rows[0];
+        TableTranslation {
+            title: other.title.clone(),
+            rows: vec![RowTranslation {
+                code: row.code(),
+                setting: row.setting.clone(),
+                article: row.article.clone(),
+                fee_note: row.fee_note.clone(),
+                source_line: row.source_line,
+                source_page: row.source_page,
+            }],
+        }
+    }
+
+    fn french() -> TariffTable {
+        table(Language::Fr, "Tarifs", "I. a) Au cabinet", 26)
+    }
+
+    fn dutch() -> TariffTable {
+        table(Language::Nl, "Tarieven", "I. a) In de praktijkkamer", 27)
+    }
+
+    fn bilingual() -> TariffTable {
+        let (mut both, nl) = (french(), dutch());
+        both.add_language(nl.language, &nl.source, words(&nl));
+        both
+    }
+
+    #[test]
+    fn a_second_language_adds_its_source_and_words_and_changes_no_value() {
+        let both = bilingual();
+        assert_eq!(both.rows, french().rows, "no value, word or line changes");
+        let sources: Vec<_> = both.sources.iter().map(|s| s.language).collect();
+        assert_eq!(sources, [Language::Fr, Language::Nl]);
+        assert_eq!(both.shared().languages(), [Language::Fr, Language::Nl]);
+        assert_eq!(both.translations[&Language::Nl].title, "Tarieven");
+        // The same language again replaces its source: it is not listed twice.
+        let mut again = both.clone();
+        let other = source("sources/physiotherapy/2024-01-01-tariff.nl.pdf");
+        again.add_language(Language::Nl, &other, words(&dutch()));
+        assert_eq!(again.sources.len(), 2);
+        assert_eq!(again.shared().source_in(Language::Nl), Some(&other));
+    }
+
+    #[test]
+    fn each_language_of_a_bilingual_table_is_that_languages_document() {
+        let both = bilingual();
+        assert_eq!(both.in_language(Language::Fr), Some(french()));
+        assert_eq!(both.in_language(Language::Nl), Some(dutch()));
+        assert_eq!(french().in_language(Language::Nl), None);
+    }
+
+    #[test]
+    fn a_language_carried_over_is_as_the_other_snapshot_had_it() {
+        // A re-issue of the French table, with the Dutch of the snapshot in place.
+        let mut reissue = table(Language::Fr, "Tarifs (erratum)", "I. a) Au cabinet", 30);
+        reissue
+            .carry_language(&bilingual(), Language::Nl)
+            .expect("the snapshot in place has Dutch");
+        assert_eq!(reissue.in_language(Language::Nl), Some(dutch()));
+        assert_eq!(reissue.shared().source_files()[0].1, french().source.file);
+        let before = reissue.clone();
+        assert_eq!(reissue.carry_language(&french(), Language::Nl), None);
+        assert_eq!(reissue, before, "nothing carried, nothing changed");
+    }
+}

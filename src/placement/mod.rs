@@ -1,4 +1,4 @@
-//! What an import does to the repository: the place of each document.
+//! What an import does to the repository: the placement of each document.
 //!
 //! A document is (profession, kind, effective date); its French and Dutch
 //! versions are two sources of one snapshot. Against what the repository
@@ -22,11 +22,10 @@
 //! - **already imported**: the same bytes again.
 //!
 //! "The same" in a language the snapshot has is one notion ([`changes_in`]):
-//! the values agree as between two languages ([`reconcile`]), and `diff`
+//! the values agree as between two languages ([`crate::reconcile`]), and `diff`
 //! finds nothing between the snapshot and the document in that language, its
 //! headings and notes included, nor in the document's own fields (title,
 //! dates). A re-issue lists exactly those changes.
-
 //!
 //! [`place`] groups an import's documents by snapshot and places each group
 //! (`place`); `merge` merges one group's languages, `changes` says what they
