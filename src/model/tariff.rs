@@ -53,7 +53,7 @@ pub struct TableTranslation {
     pub rows: Vec<RowTranslation>,
 }
 
-/// A row as the other language's source states it: its headings and place.
+/// A row as the other language's source states it: its headings and position.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowTranslation {
     /// The code of the row.
