@@ -36,10 +36,7 @@ impl Snapshot {
 
     /// The profession the snapshot's document is about (`physiotherapy`).
     pub fn profession(&self) -> &str {
-        match self {
-            Snapshot::Tariff(t) => &t.profession,
-            Snapshot::Convention(c) => &c.profession,
-        }
+        self.shared().profession
     }
 
     /// The snapshot as its source in `language` states it (see

@@ -88,12 +88,7 @@ fn place_snapshot(
         }
     };
     let sources = |docs: &[usize]| -> Vec<FileWrite> {
-        docs.iter()
-            .map(|i| FileWrite {
-                path: processed[*i].filing.source_path.clone(),
-                bytes: processed[*i].doc.bytes.clone(),
-            })
-            .collect()
+        docs.iter().map(|i| source_write(&processed[*i])).collect()
     };
     let Some(existing) = existing else {
         placement.writes = sources(&ordered);
